@@ -82,6 +82,31 @@ class BadInputTest {
 
     @ParameterizedTest
     @EnumSource(RingKind.class)
+    void aBareQtx1MagicRightBeforeAFrameDoesNotSwallowIt(RingKind kind) {
+        // Its "length" is the next frame's magic, 0x51545801: oversize; the scan must restart one
+        // byte after the bare magic, so the real frame at offset 4 is found.
+        Wire.Sink sink = new Wire.Sink();
+        ReaderStats s = run(kind, new byte[] {0x51, 0x54, 0x58, 0x01}, sink);
+        assertEquals(9, sink.payloads.size());
+        assertGoodFramesAfter(sink);
+        assertEquals(3, s.resyncsOversize());
+        assertEquals(3 * 4, s.bytesSkipped());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void aBareQtx2MagicRightBeforeAFrameDoesNotSwallowIt(RingKind kind) {
+        // Its header CRC is computed over the next frame's first bytes: it fails at once.
+        Wire.Sink sink = new Wire.Sink();
+        ReaderStats s = run(kind, new byte[] {0x51, 0x54, 0x58, 0x02}, sink);
+        assertEquals(9, sink.payloads.size());
+        assertGoodFramesAfter(sink);
+        assertEquals(3, s.resyncsIntegrity());
+        assertEquals(3 * 4, s.bytesSkipped());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
     void lengthWithTheTopBitSetIsOversize(RingKind kind) {
         Wire.Sink sink = new Wire.Sink();
         ReaderStats s = run(kind, Wire.qtx1Header(0xFFFF_FFFF), sink);
