@@ -338,8 +338,10 @@ public final class EventLoop implements AutoCloseable {
 
     private void dispatch(int fd, int ready) {
         if (fd == wakeup.intValue()) {
-            wakePending.set(false);
+            // Drain first, then clear: a submitter that finds the flag still set has its task
+            // queued before the next turn runs the queue, and one that finds it clear writes anew.
             drainCounter(wakeup);
+            wakePending.set(false);
             return;
         }
         if (fd == timerFd.intValue()) {
@@ -349,6 +351,9 @@ public final class EventLoop implements AutoCloseable {
         }
         Registration registration = fd < byFd.length ? byFd[fd] : null;
         if (registration == null || !registration.isRegistered()) {
+            return;
+        }
+        if (registration.takeQuietedRepeat(ready)) {
             return;
         }
         try {
@@ -362,6 +367,8 @@ public final class EventLoop implements AutoCloseable {
                 && !registration.isEdgeTriggered()) {
             try {
                 registration.changeInterest(registration.interest(), true);
+                // Re-arming makes the kernel report the same, already handled, state once more.
+                registration.expectQuietedRepeat(ready);
             } catch (NativeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot quiet hung-up " + registration.fd() + "; closing it", e);
                 registration.close();
