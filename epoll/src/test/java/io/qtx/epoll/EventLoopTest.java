@@ -128,13 +128,13 @@ class EventLoopTest {
     void tasksHandedInFromOtherThreadsRunOnTheLoopInOrder() throws Exception {
         int threads = 4;
         int perThread = 500;
-        List<Integer>[] seen = new List[threads];
+        List<List<Integer>> seen = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(threads * perThread);
         AtomicInteger offLoop = new AtomicInteger();
         List<Thread> submitters = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             List<Integer> mine = new ArrayList<>();
-            seen[t] = mine;
+            seen.add(mine);
             Thread submitter = new Thread(() -> {
                 for (int i = 0; i < perThread; i++) {
                     int value = i;
