@@ -1,0 +1,328 @@
+package io.qtx.node;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import io.qtx.epoll.Timer;
+import io.qtx.epoll.UnixSockets;
+import io.qtx.ffi.Fd;
+import io.qtx.ffi.NativeException;
+import io.qtx.ffi.SocketQueues;
+import io.qtx.proto.Envelope;
+import io.qtx.proto.Hello;
+import io.qtx.proto.Ping;
+import io.qtx.proto.Request;
+import io.qtx.session.Session;
+
+/**
+ * qx-node's side of one VM: a state machine over at most one connection to the VM's socket.
+ * The old connection is always closed before a new one is opened, and a connect still in
+ * progress when the VM goes away is closed the moment it completes. Loop thread only.
+ */
+final class VmConnection implements Session.Listener {
+
+    private static final System.Logger LOG = System.getLogger(VmConnection.class.getName());
+    private static final int TRANSITIONS_KEPT = 32;
+
+    private final Node node;
+    private final VmId id;
+    private final Path socket;
+    private final NodeConfig config;
+    private final RequestTracker requests;
+    private final TelemetryStore telemetry;
+    private final Backoff backoff;
+    private final ArrayDeque<Transition> transitions = new ArrayDeque<>();
+    private final Timer heartbeat;
+    private VmState state;
+    private String message;
+    private long stateSinceMs;
+    private Session session;
+    private boolean connecting;
+    /** Bumped on every connect and on removal, so a stale connect completion is recognised. */
+    private int generation;
+    private boolean removed;
+    private Timer reconnectTimer;
+    private Timer servedCheck;
+    private long lastReceivedNanos;
+    private long lastReceivedUnixMs;
+    private Hello peer;
+    private long connects;
+    private long disconnects;
+    private long resyncs;
+    private long notServedEpisodes;
+    private long lastRttNanos = -1;
+    private int unreadByQemu;
+
+    VmConnection(Node node, VmId id, Path socket) {
+        this.node = node;
+        this.id = id;
+        this.socket = socket;
+        this.config = node.config();
+        this.requests = new RequestTracker(node.loop(), id.value(), this::requestTimedOut);
+        this.telemetry = new TelemetryStore(config.historySize());
+        this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), node.random());
+        Duration beat = config.heartbeatInterval();
+        this.heartbeat = node.loop().scheduleAtFixedRate(beat, beat, this::checkHeartbeat);
+        transition(VmState.DISCOVERED, "socket " + socket + " appeared");
+    }
+
+    VmId id() {
+        return id;
+    }
+
+    VmState state() {
+        return state;
+    }
+
+    long disconnects() {
+        return disconnects;
+    }
+
+    void connect() {
+        if (removed || connecting || session != null) {
+            return; // at most one connection per socket
+        }
+        cancel(reconnectTimer);
+        reconnectTimer = null;
+        connecting = true;
+        connects++;
+        int attempt = ++generation;
+        transition(VmState.CONNECTING, "connecting to " + socket);
+        UnixSockets.connect(node.loop(), socket.toString(), new UnixSockets.ConnectCallback() {
+            @Override
+            public void connected(Fd fd) {
+                onConnected(attempt, fd);
+            }
+
+            @Override
+            public void failed(IOException cause) {
+                if (attempt == generation) {
+                    connecting = false;
+                    lost(cause.getMessage());
+                }
+            }
+        });
+    }
+
+    private void onConnected(int attempt, Fd fd) {
+        if (attempt != generation || removed) {
+            fd.close();
+            return;
+        }
+        connecting = false;
+        Session s = node.newSession(fd, this, id.value());
+        session = s;
+        transition(VmState.HANDSHAKING, "connected; hello sent, waiting for the agent's answer");
+        try {
+            s.start();
+        } catch (NativeException e) {
+            // start() closed the channel, and onClosed has already recorded the loss.
+            return;
+        }
+        servedCheck = node.loop().scheduleAtFixedRate(config.servedCheck(), config.servedCheck(), this::checkServed);
+    }
+
+    /**
+     * Connected but no answer yet: either QEMU reads us and no agent answers, or QEMU never
+     * reads us because another client holds its socket and we sit in the listen backlog.
+     * What we wrote and nobody read tells the two apart.
+     */
+    private void checkServed() {
+        Session s = session;
+        if (s == null || s.isReady() || !s.isOpen()) {
+            return;
+        }
+        try {
+            unreadByQemu = SocketQueues.unreadByPeer(s.channel().fd());
+        } catch (NativeException e) {
+            return;
+        }
+        if (unreadByQemu > 0) {
+            if (state != VmState.NOT_SERVED) {
+                notServedEpisodes++;
+            }
+            transition(VmState.NOT_SERVED, "connected, but QEMU has not read the " + unreadByQemu
+                    + " bytes we sent: another client holds this VM's channel socket (a second qx-node, socat,"
+                    + " a console?) and we wait in QEMU's listen backlog; we are served once it disconnects");
+        } else {
+            transition(VmState.HANDSHAKING, "connected and QEMU reads us, but no agent answered our hello:"
+                    + " the guest agent is not running, not installed, or the guest is still booting");
+        }
+    }
+
+    @Override
+    public void onReady(Hello peerHello) {
+        cancel(servedCheck);
+        servedCheck = null;
+        unreadByQemu = 0;
+        peer = peerHello;
+        backoff.reset();
+        markReceived();
+        transition(VmState.READY, "agent " + peerHello.getSoftwareVersion() + " on " + peerHello.getHostname()
+                + " ready");
+    }
+
+    @Override
+    public void onEnvelope(Envelope envelope) {
+        markReceived();
+        if (state == VmState.UNRESPONSIVE) {
+            transition(VmState.READY, "the agent speaks again");
+        }
+        if (envelope.getPayloadCase() == Envelope.PayloadCase.TELEMETRY) {
+            telemetry.add(envelope.getTelemetry(), lastReceivedUnixMs);
+            node.events().publish(NodeEvent.telemetry(id.value(), state, envelope.getTelemetry(), lastReceivedUnixMs));
+        } else if (envelope.getReplyTo() != 0) {
+            requests.complete(envelope);
+        }
+    }
+
+    @Override
+    public void onNotReady(String reason) {
+        if (state == VmState.READY) {
+            transition(VmState.HANDSHAKING, "re-syncing: " + reason);
+        }
+        if (servedCheck == null && session != null) {
+            servedCheck = node.loop().scheduleAtFixedRate(config.servedCheck(), config.servedCheck(), this::checkServed);
+        }
+    }
+
+    @Override
+    public void onClosed(IOException cause) {
+        session = null;
+        cancel(servedCheck);
+        servedCheck = null;
+        if (!removed) {
+            lost(cause == null ? "connection closed" : cause.getMessage());
+        }
+    }
+
+    private void lost(String why) {
+        disconnects++;
+        requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED,
+                id + ": the connection to the agent was lost (" + why + ")"));
+        transition(VmState.DISCONNECTED, why);
+        Duration delay = backoff.next();
+        transition(VmState.RECONNECTING, "next attempt in " + delay.toMillis() + " ms");
+        reconnectTimer = node.loop().schedule(delay, this::connect);
+    }
+
+    /** Telemetry and pongs are the heartbeat: QEMU never says when a guest agent dies. */
+    private void checkHeartbeat() {
+        if (state != VmState.READY && state != VmState.UNRESPONSIVE) {
+            return;
+        }
+        long silentNanos = System.nanoTime() - lastReceivedNanos;
+        if (state == VmState.READY && silentNanos >= config.unresponsiveAfter().toNanos()) {
+            transition(VmState.UNRESPONSIVE, "nothing from the agent for " + silentNanos / 1_000_000
+                    + " ms (no telemetry, no pong): the agent may have died or the guest hung");
+        }
+        if (silentNanos >= config.heartbeatInterval().toNanos() && session != null && session.isReady()) {
+            send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), "heartbeat ping",
+                    config.heartbeatInterval()).exceptionally(t -> null);
+        }
+    }
+
+    private void markReceived() {
+        lastReceivedNanos = System.nanoTime();
+        lastReceivedUnixMs = System.currentTimeMillis();
+    }
+
+    /** Sends a request and waits for its answer; fails at once unless the agent is ready. */
+    CompletableFuture<RequestTracker.Answer> request(Request.Builder request, String what, Duration timeout) {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        if (session != null) {
+            deadline += session.peerClockOffsetMs();
+        }
+        request.setDeadlineUnixMs(deadline);
+        return send(Envelope.newBuilder().setRequest(request), what, timeout);
+    }
+
+    CompletableFuture<Long> ping(Duration timeout) {
+        return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), "ping", timeout)
+                .thenApply(answer -> {
+                    lastRttNanos = answer.rttNanos();
+                    return answer.rttNanos();
+                });
+    }
+
+    private CompletableFuture<RequestTracker.Answer> send(Envelope.Builder envelope, String what, Duration timeout) {
+        if (state != VmState.READY && state != VmState.UNRESPONSIVE || session == null || !session.isReady()) {
+            return CompletableFuture.failedFuture(new NodeException(NodeException.Code.AGENT_NOT_READY,
+                    id + ": agent not ready (" + state.json() + ": " + message + ")"));
+        }
+        long envelopeId = session.send(envelope, 0);
+        if (envelopeId < 0) {
+            return CompletableFuture.failedFuture(new NodeException(NodeException.Code.AGENT_BUSY,
+                    id + ": outbound queue full; the agent is not reading"));
+        }
+        return requests.track(envelopeId, what, timeout);
+    }
+
+    private void requestTimedOut(String what) {
+        resyncs++;
+        if (session != null && session.isOpen()) {
+            session.rehandshake(what + " timed out");
+        }
+    }
+
+    /** The socket file went away: close, fail what waits, forget. */
+    void remove() {
+        removed = true;
+        generation++;
+        cancel(reconnectTimer);
+        cancel(servedCheck);
+        heartbeat.cancel();
+        requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id + ": the VM's socket went away"));
+        if (session != null) {
+            Session s = session;
+            session = null;
+            s.close();
+        }
+        transition(VmState.REMOVED, "socket " + socket + " went away");
+    }
+
+    private void transition(VmState next, String why) {
+        if (next == state && why.equals(message)) {
+            return;
+        }
+        VmState previous = state;
+        state = next;
+        message = why;
+        stateSinceMs = System.currentTimeMillis();
+        if (transitions.size() == TRANSITIONS_KEPT) {
+            transitions.removeFirst();
+        }
+        transitions.addLast(new Transition(next, why, stateSinceMs));
+        LOG.log(next == VmState.NOT_SERVED || next == VmState.UNRESPONSIVE ? System.Logger.Level.WARNING
+                : System.Logger.Level.INFO, "{0}: {1} -> {2}: {3}", id, previous == null ? "-" : previous.json(),
+                next.json(), why);
+        node.events().publish(NodeEvent.state(id.value(), next, why, stateSinceMs));
+    }
+
+    private static void cancel(Timer t) {
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    /** A consistent picture for the API and qxctl doctor. */
+    VmSnapshot snapshot() {
+        long now = System.currentTimeMillis();
+        TelemetryStore.Entry latest = telemetry.latest();
+        Session s = session;
+        return new VmSnapshot(id.value(), socket.toString(), state, message, stateSinceMs, List.copyOf(transitions),
+                peer, lastReceivedUnixMs, lastRttNanos, connects, disconnects, resyncs,
+                notServedEpisodes, requests.timeouts(), requests.unmatched(), requests.size(), unreadByQemu,
+                s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
+                latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
+                telemetry.received());
+    }
+
+    List<TelemetryStore.Entry> telemetryHistory() {
+        return telemetry.history();
+    }
+}

@@ -1,0 +1,23 @@
+package io.qtx.node;
+
+import java.util.List;
+
+import io.qtx.proto.Hello;
+import io.qtx.proto.TelemetryReport;
+
+/**
+ * One VM as qx-node sees it at one moment: taken on the loop thread, read anywhere.
+ *
+ * @param peer the agent's Hello of the last session, or null before the first
+ * @param lastRttNanos the last API ping's round trip, -1 before the first
+ * @param unreadByQemu bytes we wrote that QEMU had not read at the last served check
+ * @param session the current connection's counters, or null when not connected
+ * @param telemetry the latest report, or null
+ */
+public record VmSnapshot(String id, String socket, VmState state, String message, long stateSinceUnixMs,
+                         List<Transition> transitions, Hello peer, long lastReceivedUnixMs,
+                         long lastRttNanos, long connects, long disconnects, long resyncsAfterTimeout,
+                         long notServedEpisodes, long requestTimeouts, long lateAnswers, int pendingRequests,
+                         int unreadByQemu, SessionFigures session, TelemetryReport telemetry,
+                         long telemetryReceivedUnixMs, boolean telemetryStale, long telemetryReports) {
+}
