@@ -411,17 +411,21 @@ final class ChannelRelay {
         handle.markClosed();
     }
 
-    /** Publishes the current counters to the handle, where other threads read and wait on them. */
+    /** Publishes the current counters to the handle, where other threads wait on them. */
     void publish() {
-        handle.publish(new ChannelStats(
+        handle.publish(snapshot());
+    }
+
+    ChannelStats snapshot() {
+        return new ChannelStats(
                 host != null, hostClientsServed, guest != null, guestAttachments,
                 bytesFromHost, bytesHostToGuest, toGuest.position(), hostBytesDropped,
-                bytesFromGuest, bytesGuestToHost, toHost.position(), guestBytesDropped));
+                bytesFromGuest, bytesGuestToHost, toHost.position(), guestBytesDropped);
     }
 
     private void fire(Transition transition) {
         try {
-            listener.onTransition(vmId, transition, handle.stats());
+            listener.onTransition(vmId, transition, snapshot());
         } catch (RuntimeException e) {
             System.getLogger(ChannelRelay.class.getName()).log(System.Logger.Level.WARNING,
                     "vm=" + vmId + " transition=" + transition + ": listener failed", e);

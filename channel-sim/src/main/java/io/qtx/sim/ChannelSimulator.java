@@ -106,9 +106,23 @@ public final class ChannelSimulator implements AutoCloseable {
         return channels.get(vmId);
     }
 
+    /** Whether the simulator's thread has stopped (closed, or failed). */
+    boolean isStopped() {
+        return stopped;
+    }
+
     /** The directory the sockets are in. */
     public Path dir() {
         return dir;
+    }
+
+    /** Computes {@code query} on the simulator's thread, between two of its steps. */
+    <T> T query(Supplier<T> query) {
+        try {
+            return call(query);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs {@code action} on the simulator's thread and returns when it has run. */

@@ -53,8 +53,20 @@ public final class SimulatedChannel {
         return guestSocket;
     }
 
-    /** The counters as of the simulator's last step. */
+    /**
+     * The counters now. Taken on the simulator's thread, so they include every byte that any
+     * peer has already received or seen taken; once the simulator is closed, its last counters.
+     */
     public ChannelStats stats() {
+        if (!closed) {
+            try {
+                return owner.query(relay::snapshot);
+            } catch (IllegalStateException e) {
+                if (!owner.isStopped()) {
+                    throw e;
+                }
+            }
+        }
         return published;
     }
 
