@@ -71,6 +71,10 @@ final class ChannelRelay {
     private long bytesFromGuest;
     private long bytesGuestToHost;
     private long guestBytesDropped;
+    /** A guest was accepted and the port listener is closed, but the JDK has not let go of its socket yet. */
+    private boolean portListenerClosing;
+    /** Guests closed at once since the last attachment was announced. */
+    private int turnedAway;
     private boolean closed;
 
     ChannelRelay(ChannelSimulator owner, String vmId, Path dir, Selector selector, TransitionListener listener)
@@ -157,7 +161,6 @@ final class ChannelRelay {
         guest = port;
         guestAttachments++;
         // Connects that raced in before the listener closes cannot be refused any more: close them now.
-        int turnedAway = 0;
         try {
             for (SocketChannel extra; (extra = guestListener.accept()) != null; ) {
                 closeQuietly(extra);
@@ -167,15 +170,34 @@ final class ChannelRelay {
             // The listener is closed next anyway.
         }
         guestListenerKey.cancel();
+        // The JDK closes a registered channel's socket only when the selector next deregisters
+        // it; until then it still queues connects. The attachment is announced after that.
         closeQuietly(guestListener);
         guestListener = null;
         guestListenerKey = null;
+        portListenerClosing = true;
+        return true;
+    }
+
+    /** Whether the port listener awaits the selector's next deregistration to be really closed. */
+    boolean portListenerClosing() {
+        return portListenerClosing;
+    }
+
+    /**
+     * Called by the loop once the selector has deregistered, and so closed, the port listener:
+     * from now on a second guest is refused, so the guest counts as attached.
+     */
+    void portListenerClosed() {
+        if (!portListenerClosing) {
+            return;
+        }
+        portListenerClosing = false;
         publish();
         fire(Transition.GUEST_ATTACHED);
-        for (int i = 0; i < turnedAway; i++) {
+        for (; turnedAway > 0; turnedAway--) {
             fire(Transition.GUEST_TURNED_AWAY);
         }
-        return true;
     }
 
     /**
@@ -340,6 +362,7 @@ final class ChannelRelay {
         if (guest == null) {
             return;
         }
+        portListenerClosed(); // a guest that leaves at once was still attached first
         guestKey.cancel();
         closeQuietly(guest);
         guest = null;
@@ -418,7 +441,7 @@ final class ChannelRelay {
 
     ChannelStats snapshot() {
         return new ChannelStats(
-                host != null, hostClientsServed, guest != null, guestAttachments,
+                host != null, hostClientsServed, guest != null && !portListenerClosing, guestAttachments,
                 bytesFromHost, bytesHostToGuest, toGuest.position(), hostBytesDropped,
                 bytesFromGuest, bytesGuestToHost, toHost.position(), guestBytesDropped);
     }

@@ -6,6 +6,7 @@ import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -197,6 +198,7 @@ public final class ChannelSimulator implements AutoCloseable {
                 for (Runnable task; (task = tasks.poll()) != null; ) {
                     task.run();
                 }
+                finishClosingPortListeners();
             }
         } catch (Throwable t) {
             failure = t;
@@ -214,6 +216,17 @@ public final class ChannelSimulator implements AutoCloseable {
                 task.run(); // each fails on its closed channel, or finds nothing to do; the caller is answered
             }
             channels.values().forEach(SimulatedChannel::markClosed);
+        }
+    }
+
+    /** Lets the selector deregister, and so really close, the port listeners of newly attached guests. */
+    private void finishClosingPortListeners() throws IOException {
+        List<ChannelRelay> closing = relays.values().stream().filter(ChannelRelay::portListenerClosing).toList();
+        while (!closing.isEmpty()) {
+            // Deregisters what was cancelled before it; keys its own dispatch cancels wait for the next round.
+            selector.selectNow(this::dispatch);
+            closing.forEach(ChannelRelay::portListenerClosed);
+            closing = relays.values().stream().filter(ChannelRelay::portListenerClosing).toList();
         }
     }
 

@@ -9,7 +9,7 @@ package io.qtx.sim;
  *
  * @param hostConnected     a host client is accepted and being served
  * @param hostClientsServed host clients accepted so far (the one served now included)
- * @param guestAttached     a guest holds the port
+ * @param guestAttached     a guest holds the port, so that another guest's connect is refused
  * @param guestAttachments  guest attachments so far (the current one included)
  * @param bytesFromHost     bytes read from host clients
  * @param bytesHostToGuest  bytes written to a guest
