@@ -55,8 +55,10 @@ public final class Node implements AutoCloseable {
         new SecureRandom().nextBytes(instance);
         this.identity = new Handshake.Identity(Role.ROLE_HOST, VERSION, ByteString.copyFrom(instance), bootId(),
                 config.maxPayload(), null, hostname());
-        this.channelOptions = ChannelOptions.defaults(ChannelOptions.Kind.STREAM_SOCKET)
-                .withMaxInboundPayload(config.maxPayload()).withOutboundCapacity(config.outboundCapacity());
+        ChannelOptions base = ChannelOptions.defaults(ChannelOptions.Kind.STREAM_SOCKET);
+        // Smaller than the session's defaults: qx-node holds a thousand of these, and file chunks are 32 KiB.
+        this.channelOptions = new ChannelOptions(ChannelOptions.Kind.STREAM_SOCKET, config.maxPayload(),
+                config.maxPayload(), config.outboundCapacity(), base.writeTimeout(), base.stallTimeout());
         this.loop = EventLoop.start("qx-node-loop");
         this.watcher = new SocketWatcher(loop, config.socketDir(), config.rescanInterval(), new SocketWatcher.Listener() {
             @Override
@@ -184,7 +186,7 @@ public final class Node implements AutoCloseable {
         return withVm(id, vm -> CompletableFuture.completedFuture(vm.snapshot()));
     }
 
-    public CompletableFuture<List<TelemetryStore.Entry>> telemetryHistory(String id) {
+    public CompletableFuture<List<TelemetryEntry>> telemetryHistory(String id) {
         return withVm(id, vm -> CompletableFuture.completedFuture(vm.telemetryHistory()));
     }
 

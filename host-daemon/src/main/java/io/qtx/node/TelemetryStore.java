@@ -12,12 +12,8 @@ import io.qtx.proto.TelemetryReport;
  */
 final class TelemetryStore {
 
-    /** A report and when it arrived on our clock. */
-    record Entry(TelemetryReport report, long receivedUnixMs) {
-    }
-
     private final int capacity;
-    private final ArrayDeque<Entry> history;
+    private final ArrayDeque<TelemetryEntry> history;
     private long received;
 
     TelemetryStore(int capacity) {
@@ -32,16 +28,16 @@ final class TelemetryStore {
         if (history.size() == capacity) {
             history.removeFirst();
         }
-        history.addLast(new Entry(report, receivedUnixMs));
+        history.addLast(new TelemetryEntry(report, receivedUnixMs));
         received++;
     }
 
     /** The newest entry, or null before the first report. */
-    Entry latest() {
+    TelemetryEntry latest() {
         return history.peekLast();
     }
 
-    List<Entry> history() {
+    List<TelemetryEntry> history() {
         return List.copyOf(history);
     }
 
@@ -51,7 +47,7 @@ final class TelemetryStore {
 
     /** True when there is no report, or the newest is older than {@code staleAfterMs}. */
     boolean isStale(long nowUnixMs, long staleAfterMs) {
-        Entry last = history.peekLast();
-        return last == null || nowUnixMs - last.receivedUnixMs > staleAfterMs;
+        TelemetryEntry last = history.peekLast();
+        return last == null || nowUnixMs - last.receivedUnixMs() > staleAfterMs;
     }
 }

@@ -27,6 +27,7 @@ final class VmConnection implements Session.Listener {
 
     private static final System.Logger LOG = System.getLogger(VmConnection.class.getName());
     private static final int TRANSITIONS_KEPT = 32;
+    private static final String HEARTBEAT = "heartbeat ping";
 
     private final Node node;
     private final VmId id;
@@ -133,7 +134,8 @@ final class VmConnection implements Session.Listener {
      */
     private void checkServed() {
         Session s = session;
-        if (s == null || s.isReady() || !s.isOpen()) {
+        if (s == null || s.isReady() || !s.isOpen()
+                || state != VmState.HANDSHAKING && state != VmState.NOT_SERVED) {
             return;
         }
         try {
@@ -141,16 +143,19 @@ final class VmConnection implements Session.Listener {
         } catch (NativeException e) {
             return;
         }
-        if (unreadByQemu > 0) {
+        if (unreadByQemu > 0 && Backlog.queued(socket) > 0) {
             if (state != VmState.NOT_SERVED) {
                 notServedEpisodes++;
             }
             transition(VmState.NOT_SERVED, "connected, but QEMU has not read the " + unreadByQemu
-                    + " bytes we sent: another client holds this VM's channel socket (a second qx-node, socat,"
-                    + " a console?) and we wait in QEMU's listen backlog; we are served once it disconnects");
+                    + " bytes we sent and its socket has a queue: another client holds this VM's channel (a second"
+                    + " qx-node, socat, a console?) and we wait in QEMU's listen backlog; served once it disconnects");
+        } else if (unreadByQemu > 0) {
+            transition(VmState.HANDSHAKING, "connected; QEMU holds our hello unread: the guest has not opened the"
+                    + " port (agent not running or not installed, or the guest still booting)");
         } else {
             transition(VmState.HANDSHAKING, "connected and QEMU reads us, but no agent answered our hello:"
-                    + " the guest agent is not running, not installed, or the guest is still booting");
+                    + " the agent is not running, or is stuck");
         }
     }
 
@@ -219,9 +224,14 @@ final class VmConnection implements Session.Listener {
         if (state == VmState.READY && silentNanos >= config.unresponsiveAfter().toNanos()) {
             transition(VmState.UNRESPONSIVE, "nothing from the agent for " + silentNanos / 1_000_000
                     + " ms (no telemetry, no pong): the agent may have died or the guest hung");
+            resyncs++;
+            if (session != null) {
+                session.rehandshake("unresponsive");
+            }
+            return;
         }
         if (silentNanos >= config.heartbeatInterval().toNanos() && session != null && session.isReady()) {
-            send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), "heartbeat ping",
+            send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), HEARTBEAT,
                     config.heartbeatInterval()).exceptionally(t -> null);
         }
     }
@@ -263,6 +273,9 @@ final class VmConnection implements Session.Listener {
     }
 
     private void requestTimedOut(String what) {
+        if (what.equals(HEARTBEAT)) {
+            return; // silence is judged by checkHeartbeat, which re-syncs once the VM is unresponsive
+        }
         resyncs++;
         if (session != null && session.isOpen()) {
             session.rehandshake(what + " timed out");
@@ -312,7 +325,7 @@ final class VmConnection implements Session.Listener {
     /** A consistent picture for the API and qxctl doctor. */
     VmSnapshot snapshot() {
         long now = System.currentTimeMillis();
-        TelemetryStore.Entry latest = telemetry.latest();
+        TelemetryEntry latest = telemetry.latest();
         Session s = session;
         return new VmSnapshot(id.value(), socket.toString(), state, message, stateSinceMs, List.copyOf(transitions),
                 peer, lastReceivedUnixMs, lastRttNanos, connects, disconnects, resyncs,
@@ -322,7 +335,7 @@ final class VmConnection implements Session.Listener {
                 telemetry.received());
     }
 
-    List<TelemetryStore.Entry> telemetryHistory() {
+    List<TelemetryEntry> telemetryHistory() {
         return telemetry.history();
     }
 }
