@@ -1,0 +1,137 @@
+package io.qtx.node;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import io.qtx.node.api.ApiServer;
+import io.qtx.node.config.ConfigException;
+import io.qtx.node.config.ConfigFile;
+
+/** {@code qx-node}: the host daemon's command line. */
+public final class QxNode {
+
+    /** Exit statuses, as --help lists them. */
+    static final int EXIT_OK = 0;
+    static final int EXIT_CONFIG = 2;
+    static final int EXIT_START = 3;
+
+    private QxNode() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        }
+        Path file = null;
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-h", "--help" -> {
+                    System.out.print(help());
+                    System.exit(EXIT_OK);
+                }
+                case "--version" -> {
+                    System.out.println("qx-node " + Node.VERSION);
+                    System.exit(EXIT_OK);
+                }
+                default -> {
+                    if (!a.startsWith("--")) {
+                        fail(EXIT_CONFIG, "unexpected argument '" + a + "' (see --help)");
+                    }
+                    String name = a.substring(2);
+                    String value;
+                    int eq = name.indexOf('=');
+                    if (eq >= 0) {
+                        value = name.substring(eq + 1);
+                        name = name.substring(0, eq);
+                    } else if (i + 1 < args.length) {
+                        value = args[++i];
+                    } else {
+                        fail(EXIT_CONFIG, "--" + name + " needs a value");
+                        return;
+                    }
+                    if (name.equals("config")) {
+                        file = Path.of(value);
+                    } else {
+                        flags.put(name, value);
+                    }
+                }
+            }
+        }
+        NodeConfig config;
+        try {
+            config = ConfigFile.load(file, file != null, flags);
+        } catch (ConfigException e) {
+            fail(EXIT_CONFIG, "configuration: " + e.getMessage());
+            return;
+        }
+        run(config);
+    }
+
+    private static void run(NodeConfig config) {
+        Node node;
+        ApiServer api;
+        try {
+            node = Node.start(config);
+        } catch (Exception e) {
+            fail(EXIT_START, "cannot start: " + e.getMessage());
+            return;
+        }
+        try {
+            api = ApiServer.start(node, config);
+        } catch (Exception e) {
+            node.close();
+            fail(EXIT_START, "cannot serve the API on " + config.httpBind() + ":" + config.httpPort() + ": " + e.getMessage());
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("qx-node-stop").unstarted(() -> {
+            SystemdNotify.notify("STOPPING=1");
+            api.close();
+            node.close();
+            stopped.countDown();
+        }));
+        System.out.println("qx-node " + Node.VERSION + ": watching " + config.socketDir() + "; API at " + api.baseUrl()
+                + "/api/v1 (status page " + api.baseUrl() + "/, metrics " + api.baseUrl() + "/metrics)");
+        SystemdNotify.notify("READY=1\nSTATUS=watching " + config.socketDir() + ", API at " + api.baseUrl());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void fail(int status, String message) {
+        System.err.println("qx-node: " + message);
+        System.exit(status);
+    }
+
+    static String help() {
+        StringBuilder h = new StringBuilder();
+        h.append("""
+                qx-node: the qtx host daemon. Holds one connection per VM agent socket on one event loop
+                and serves an HTTP API (see qxctl).
+
+                usage: qx-node [--config FILE] [--KEY VALUE | --KEY=VALUE]... | --help | --version
+
+                Settings come from the defaults, then the config file (default %s, read if
+                present; a --config file must exist), then flags. The file is 'key = value' lines; '#'
+                starts a comment. Durations: 250ms, 5s, 2m, 1h.
+
+                keys (default):
+                """.formatted(ConfigFile.DEFAULT_PATH));
+        ConfigFile.KEYS.forEach((k, v) -> h.append(String.format("  %-28s %s (%s)%n", k, v[1],
+                v[0].isEmpty() ? "none" : v[0])));
+        h.append("""
+
+                exit status: 0 stopped cleanly (SIGTERM) or --help/--version; 2 bad command line or
+                configuration (the message names file, line and key); 3 could not start (socket
+                directory watch, API port).
+                Under systemd (Type=notify) it reports READY=1 once the API is serving.
+                """);
+        return h.toString();
+    }
+}

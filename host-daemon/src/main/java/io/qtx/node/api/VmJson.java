@@ -1,0 +1,91 @@
+package io.qtx.node.api;
+
+import java.util.List;
+
+import io.qtx.node.NodeEvent;
+import io.qtx.node.TelemetryEntry;
+import io.qtx.node.Transition;
+import io.qtx.node.VmSnapshot;
+
+/** How VMs, telemetry and events look in the API's JSON. */
+final class VmJson {
+
+    private VmJson() {
+    }
+
+    /** The summary line of {@code GET /vms}. */
+    static void summary(JsonOut j, VmSnapshot s) {
+        j.beginObject().field("id", s.id()).field("state", s.state().json()).field("message", s.message())
+                .field("state_since_unix_ms", s.stateSinceUnixMs())
+                .field("agent_version", s.peer() == null ? null : s.peer().getSoftwareVersion())
+                .field("hostname", s.peer() == null ? null : s.peer().getHostname())
+                .field("last_rtt_ms", s.lastRttNanos() < 0 ? -1 : s.lastRttNanos() / 1e6)
+                .field("telemetry_stale", s.telemetryStale());
+        j.endObject();
+    }
+
+    /** Everything about one VM: what {@code qxctl info} and {@code qxctl doctor} read. */
+    static String detail(VmSnapshot s) {
+        JsonOut j = new JsonOut().beginObject().field("id", s.id()).field("socket", s.socket())
+                .field("state", s.state().json()).field("message", s.message())
+                .field("state_since_unix_ms", s.stateSinceUnixMs()).field("last_received_unix_ms", s.lastReceivedUnixMs())
+                .field("last_rtt_ms", s.lastRttNanos() < 0 ? -1 : s.lastRttNanos() / 1e6)
+                .field("connects", s.connects()).field("disconnects", s.disconnects())
+                .field("resyncs_after_timeout", s.resyncsAfterTimeout()).field("not_served_episodes", s.notServedEpisodes())
+                .field("request_timeouts", s.requestTimeouts()).field("late_answers", s.lateAnswers())
+                .field("pending_requests", s.pendingRequests()).field("unread_by_qemu_bytes", s.unreadByQemu())
+                .field("telemetry_stale", s.telemetryStale()).field("telemetry_reports", s.telemetryReports())
+                .field("agent_hello", s.peer());
+        j.name("session");
+        if (s.session() == null) {
+            j.value((String) null);
+        } else {
+            var f = s.session();
+            j.beginObject().field("frames_received", f.framesReceived()).field("frames_sent", f.framesSent())
+                    .field("frames_refused", f.framesRefused()).field("resyncs", f.resyncs())
+                    .field("bytes_skipped", f.bytesSkipped()).field("discarded_before_ready", f.discardedBeforeReady())
+                    .field("handshakes", f.handshakes()).field("write_timeouts", f.writeTimeouts())
+                    .field("pending_outbound_bytes", f.pendingOutboundBytes()).endObject();
+        }
+        j.name("transitions").beginArray();
+        for (Transition t : s.transitions()) {
+            j.beginObject().field("state", t.state().json()).field("message", t.message())
+                    .field("unix_ms", t.unixMs()).endObject();
+        }
+        return j.endArray().endObject().toString();
+    }
+
+    static String list(List<VmSnapshot> all) {
+        JsonOut j = new JsonOut().beginObject().name("vms").beginArray();
+        for (VmSnapshot s : all) {
+            summary(j, s);
+        }
+        return j.endArray().endObject().toString();
+    }
+
+    static String telemetry(VmSnapshot s) {
+        return new JsonOut().beginObject().field("vm", s.id()).field("state", s.state().json())
+                .field("stale", s.telemetryStale()).field("received_unix_ms", s.telemetryReceivedUnixMs())
+                .field("report", s.telemetry()).endObject().toString();
+    }
+
+    static String history(String vm, List<TelemetryEntry> entries) {
+        JsonOut j = new JsonOut().beginObject().field("vm", vm).name("history").beginArray();
+        for (TelemetryEntry e : entries) {
+            j.beginObject().field("received_unix_ms", e.receivedUnixMs()).field("report", e.report()).endObject();
+        }
+        return j.endArray().endObject().toString();
+    }
+
+    static String event(NodeEvent e) {
+        JsonOut j = new JsonOut().beginObject().field("kind", e.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .field("vm", e.vm()).field("state", e.state().json()).field("unix_ms", e.unixMs());
+        if (e.message() != null) {
+            j.field("message", e.message());
+        }
+        if (e.telemetry() != null) {
+            j.field("report", e.telemetry());
+        }
+        return j.endObject().toString();
+    }
+}

@@ -1,0 +1,36 @@
+package io.qtx.node.cli;
+
+import com.google.protobuf.Struct;
+
+/** A failure qxctl reports in one line and turns into its exit status. */
+final class CliException extends Exception {
+
+    final Exit exit;
+    /** The API's JSON error, for --json; null for local failures. */
+    final String json;
+
+    CliException(Exit exit, String message) {
+        this(exit, message, null);
+    }
+
+    CliException(Exit exit, String message, String json) {
+        super(message, null, false, false);
+        this.exit = exit;
+        this.json = json;
+    }
+
+    static CliException fromApi(int status, String body) {
+        String message = "HTTP " + status;
+        try {
+            Struct s = ApiClient.parse(body);
+            String m = ApiClient.str(s, "error.message");
+            String code = ApiClient.str(s, "error.code");
+            if (!m.isEmpty()) {
+                message = code + ": " + m;
+            }
+        } catch (CliException e) {
+            // not our JSON; keep the status
+        }
+        return new CliException(Exit.forHttp(status), message, body);
+    }
+}

@@ -1,0 +1,116 @@
+package io.qtx.node.cli;
+
+import java.io.PrintStream;
+
+import com.google.protobuf.Struct;
+
+/**
+ * {@code qxctl doctor VM}: walks the channel from the socket file to the agent's answers,
+ * one line per step, and ends with what to do. Exit 0 when the agent is healthy, 1 otherwise.
+ */
+final class Doctor {
+
+    private final ApiClient api;
+    private final boolean json;
+    private final PrintStream out;
+    private final StringBuilder steps = new StringBuilder();
+    private boolean firstStep = true;
+
+    Doctor(ApiClient api, boolean json, PrintStream out) {
+        this.api = api;
+        this.json = json;
+        this.out = out;
+    }
+
+    Exit run(String id) throws CliException {
+        String base = "/api/v1/vms/" + ApiClient.enc(id);
+        Struct d;
+        try {
+            d = ApiClient.parse(api.get(base));
+        } catch (CliException e) {
+            if (e.exit != Exit.UNKNOWN_VM) {
+                throw e;
+            }
+            step("socket", false, "qx-node knows no socket " + id + ".agent.sock",
+                    "is the VM running, and does its libvirt XML have the org.quantix.agent.0 channel with"
+                            + " that path? Check the socket directory (qx-node --help: socket_dir)");
+            return finish(id, false);
+        }
+        String state = ApiClient.str(d, "state");
+        step("socket", true, ApiClient.str(d, "socket") + " present", null);
+        boolean connected = !state.equals("disconnected") && !state.equals("reconnecting")
+                && !state.equals("connecting") && !state.equals("discovered");
+        step("connect", connected, connected ? "connected (" + (long) ApiClient.number(d, "connects") + " connect(s), "
+                        + (long) ApiClient.number(d, "disconnects") + " lost)" : state + ": " + ApiClient.str(d, "message"),
+                connected ? null : "QEMU refuses or is gone: is the VM running? qx-node retries by itself with backoff");
+        if (!connected) {
+            return finish(id, false);
+        }
+        boolean served = !state.equals("not_served");
+        step("served", served, served ? "QEMU reads this connection" : ApiClient.str(d, "message"),
+                served ? null : "find the other client with: ss -xp | grep " + id + ".agent.sock; stop it"
+                        + " (a second qx-node, socat, virsh console) and qx-node is served at once");
+        if (!served) {
+            return finish(id, false);
+        }
+        boolean handshaken = state.equals("ready") || state.equals("unresponsive");
+        step("handshake", handshaken, handshaken ? "agent " + ApiClient.str(d, "agent_hello.software_version") + " on "
+                        + ApiClient.str(d, "agent_hello.hostname") : ApiClient.str(d, "message"),
+                handshaken ? null : "in the guest: systemctl status quantix-kvm-agent (is it installed and running?),"
+                        + " ls /dev/virtio-ports/ (is org.quantix.agent.0 there?)");
+        long ago = System.currentTimeMillis() - (long) ApiClient.number(d, "last_received_unix_ms");
+        boolean frames = ApiClient.number(d, "session.frames_received") > 0;
+        step("frames", frames, (long) ApiClient.number(d, "session.frames_received") + " frame(s) received, "
+                + (long) ApiClient.number(d, "session.frames_sent") + " sent"
+                + (ApiClient.number(d, "last_received_unix_ms") > 0 ? "; last " + ago + " ms ago" : ""), null);
+        long resyncs = (long) ApiClient.number(d, "session.resyncs");
+        long skipped = (long) ApiClient.number(d, "session.bytes_skipped");
+        long discarded = (long) ApiClient.number(d, "session.discarded_before_ready");
+        long timeouts = (long) ApiClient.number(d, "request_timeouts");
+        step("resync", true, resyncs + " frame resync(s), " + skipped + " byte(s) skipped, " + discarded
+                + " stale envelope(s) discarded before the handshake, " + timeouts + " request timeout(s), "
+                + (long) ApiClient.number(d, "resyncs_after_timeout") + " session re-sync(s)",
+                null);
+        if (!handshaken) {
+            return finish(id, false);
+        }
+        boolean alive = state.equals("ready");
+        step("heartbeat", alive, alive ? "telemetry " + (ApiClient.at(d, "telemetry_stale").getBoolValue() ? "stale"
+                        : "fresh") : ApiClient.str(d, "message"),
+                alive ? null : "the agent stopped talking: in the guest, journalctl -u quantix-kvm-agent");
+        if (!alive) {
+            return finish(id, false);
+        }
+        try {
+            double rtt = ApiClient.number(ApiClient.parse(api.get(base + "/agent/ping")), "rtt_ms");
+            step("ping", true, String.format("rtt %.3f ms", rtt), null);
+        } catch (CliException e) {
+            step("ping", false, e.getMessage(), "the agent is connected but not answering requests; see its log");
+            return finish(id, false);
+        }
+        return finish(id, true);
+    }
+
+    private void step(String name, boolean ok, String what, String todo) {
+        if (json) {
+            steps.append(firstStep ? "" : ",").append("{\"step\":").append(Commands.quote(name)).append(",\"ok\":")
+                    .append(ok).append(",\"detail\":").append(Commands.quote(what)).append(",\"todo\":")
+                    .append(todo == null ? "null" : Commands.quote(todo)).append('}');
+            firstStep = false;
+            return;
+        }
+        out.printf("%-10s %-4s %s%n", name, ok ? "ok" : "FAIL", what);
+        if (todo != null) {
+            out.printf("%-15s-> %s%n", "", todo);
+        }
+    }
+
+    private Exit finish(String id, boolean healthy) {
+        if (json) {
+            out.println("{\"vm\":" + Commands.quote(id) + ",\"healthy\":" + healthy + ",\"steps\":[" + steps + "]}");
+        } else {
+            out.println(healthy ? id + ": healthy" : id + ": not healthy (see the FAIL line above)");
+        }
+        return healthy ? Exit.OK : Exit.PROBLEM;
+    }
+}

@@ -1,0 +1,37 @@
+package io.qtx.node.cli;
+
+/** qxctl's exit statuses; --help prints this table. */
+enum Exit {
+    OK(0, "success"),
+    PROBLEM(1, "the command ran and found a problem (doctor: the agent is not healthy)"),
+    USAGE(2, "bad command line"),
+    BAD_INPUT(65, "qx-node refused the input (HTTP 400)"),
+    UNREACHABLE(69, "cannot reach qx-node (not running, wrong --url)"),
+    INTERNAL(70, "qx-node failed unexpectedly (HTTP 500) or answered nonsense"),
+    UNKNOWN_VM(71, "no such VM (HTTP 404)"),
+    NOT_READY(72, "the VM's agent is not ready (HTTP 409)"),
+    TIMEOUT(73, "the agent did not answer in time (HTTP 504)"),
+    AGENT_ERROR(74, "the agent answered with an error or went away (HTTP 502/503)"),
+    LOCAL_IO(75, "a local file could not be read or written"),
+    UNAUTHORIZED(77, "qx-node wants a bearer token (--token-file, $QXCTL_TOKEN)");
+
+    final int status;
+    final String meaning;
+
+    Exit(int status, String meaning) {
+        this.status = status;
+        this.meaning = meaning;
+    }
+
+    static Exit forHttp(int status) {
+        return switch (status) {
+            case 400, 413 -> BAD_INPUT;
+            case 401 -> UNAUTHORIZED;
+            case 404 -> UNKNOWN_VM;
+            case 409 -> NOT_READY;
+            case 502, 503 -> AGENT_ERROR;
+            case 504 -> TIMEOUT;
+            default -> INTERNAL;
+        };
+    }
+}
