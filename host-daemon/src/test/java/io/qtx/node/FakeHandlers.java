@@ -26,11 +26,11 @@ import io.qtx.proto.SystemInfo;
 import io.qtx.proto.TimeResult;
 
 /** A fake agent's request handlers: a small in-memory file system and canned answers. */
-final class FakeHandlers implements Function<Request, Response> {
+public final class FakeHandlers implements Function<Request, Response> {
 
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final Map<String, Boolean> dirs = new ConcurrentHashMap<>(Map.of("/", true));
-    volatile Request lastRequest;
+    public volatile Request lastRequest;
 
     @Override
     public Response apply(Request r) {
@@ -76,6 +76,9 @@ final class FakeHandlers implements Function<Request, Response> {
 
     private Response exec(Request r) {
         var e = r.getExec();
+        if (e.hasArgv() && e.getArgv().getArgs(0).equals("internal-error")) {
+            return error(ErrorCode.ERROR_CODE_INTERNAL, "fork failed");
+        }
         if (e.hasArgv() && e.getArgv().getArgs(0).equals("false")) {
             return Response.newBuilder().setExec(ExecResult.newBuilder().setExitCode(1)).build();
         }

@@ -16,14 +16,14 @@ import io.qtx.sim.SimulatedChannel;
  * A test rig: a channel simulator in a fresh directory, qx-node watching it with short timings,
  * and fake agents on their own loop. Closing it closes everything it started.
  */
-final class Rig implements AutoCloseable {
+public final class Rig implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
     final Path dir;
     final ChannelSimulator sim;
     final EventLoop agentLoop;
-    final FakeHandlers handlers = new FakeHandlers();
+    public final FakeHandlers handlers = new FakeHandlers();
     private final List<FakeAgent> agents = new ArrayList<>();
     Node node;
 
@@ -50,7 +50,7 @@ final class Rig implements AutoCloseable {
         return node;
     }
 
-    SimulatedChannel vm(String id) throws Exception {
+    public SimulatedChannel vm(String id) throws Exception {
         return sim.addVm(id);
     }
 
@@ -72,7 +72,7 @@ final class Rig implements AutoCloseable {
     }
 
     /** Waits until VM {@code id}'s snapshot satisfies {@code condition}; fails with the last one. */
-    VmSnapshot awaitVm(String id, String what, Predicate<VmSnapshot> condition) throws Exception {
+    public VmSnapshot awaitVm(String id, String what, Predicate<VmSnapshot> condition) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         VmSnapshot last = null;
         while (System.nanoTime() < deadline) {
@@ -90,7 +90,7 @@ final class Rig implements AutoCloseable {
                 + (last == null ? "unknown" : last.state() + " (" + last.message() + ") " + last.transitions()));
     }
 
-    VmSnapshot awaitState(String id, VmState state) throws Exception {
+    public VmSnapshot awaitState(String id, VmState state) throws Exception {
         return awaitVm(id, state.json(), s -> s.state() == state);
     }
 

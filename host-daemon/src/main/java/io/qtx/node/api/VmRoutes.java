@@ -53,6 +53,10 @@ final class VmRoutes {
         int slash = rest.indexOf('/');
         String id = slash < 0 ? rest : rest.substring(0, slash);
         String action = slash < 0 ? "" : rest.substring(slash + 1);
+        if (!io.qtx.node.VmId.isValid(id)) {
+            // Checked before routing: the path arrives decoded, so "..%2F" must not reach a route.
+            throw HttpIo.bad("not a valid VM id: letters, digits, '.', '_', '-', at most 64");
+        }
         Map<String, String> q = HttpIo.query(ex);
         Duration timeout = Duration.ofMillis(HttpIo.number(q, "timeout_ms", config.requestTimeout().toMillis(), 1,
                 MAX_TIMEOUT_MS));

@@ -1,0 +1,197 @@
+package io.qtx.node.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.qtx.node.NodeConfig;
+import io.qtx.node.TestRigs;
+import io.qtx.node.VmState;
+
+/** Every endpoint and every error code of the HTTP API, over the simulator and fake agents. */
+class ApiTest {
+
+    private static TestRigs.Api rig;
+    private static HttpClient http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        rig = TestRigs.api(null, c -> c);
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        http.close();
+        rig.close();
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl() + path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertError(HttpResponse<String> r, int status, String code) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith("{\"error\":{\"code\":\"" + code + "\",\"status\":" + status + ",\"message\":"),
+                r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    }
+
+    @Test
+    void listsVmsWithTheirStateAndShowsOneInDetail() throws Exception {
+        String list = get("/api/v1/vms").body();
+        assertTrue(list.contains("{\"id\":\"vm-1\",\"state\":\"ready\""), list);
+        assertTrue(list.contains("\"id\":\"vm-none\",\"state\":\"handshaking\""), list);
+        String detail = get("/api/v1/vms/vm-1").body();
+        assertTrue(detail.contains("\"agent_hello\":{"), detail);
+        assertTrue(detail.contains("\"transitions\":[{\"state\":\"discovered\""), detail);
+        assertTrue(detail.contains("\"frames_received\":"), detail);
+    }
+
+    @Test
+    void pingReportsTheRoundTrip() throws Exception {
+        HttpResponse<String> r = get("/api/v1/vms/vm-1/agent/ping");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().matches("\\{\"vm\":\"vm-1\",\"rtt_ms\":[0-9.E-]+,\"rtt_us\":\\d+}"), r.body());
+    }
+
+    @Test
+    void agentInfoTelemetryAndHistory() throws Exception {
+        assertTrue(get("/api/v1/vms/vm-1/agent/info").body().contains("\"os_id\":\"debian\""));
+        rig.rig.awaitVm("vm-1", "telemetry", s -> s.telemetryReports() >= 2);
+        String t = get("/api/v1/vms/vm-1/telemetry").body();
+        assertTrue(t.contains("\"stale\":false") && t.contains("\"hostname\":\"guest-vm-1\""), t);
+        String h = get("/api/v1/vms/vm-1/telemetry/history").body();
+        assertTrue(h.startsWith("{\"vm\":\"vm-1\",\"history\":[{\"received_unix_ms\":"), h);
+    }
+
+    @Test
+    void execRunsTheArgvAndReturnsItsResult() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/vms/vm-1/exec", "{\"argv\":{\"args\":[\"echo\",\"a b\"]}}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"stdout\":\"YSBiCg==\""), r.body()); // "a b\n"
+        assertTrue(rig.rig.handlers.lastRequest.hasExec());
+    }
+
+    @Test
+    void aFileOfManyChunksRoundTripsByteForByte() throws Exception {
+        byte[] data = new byte[FileTransfer.CHUNK * 3 + 1234];
+        new Random(7).nextBytes(data);
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
+                + "/api/v1/vms/vm-1/files?path=/tmp/blob&mode=0600")).PUT(HttpRequest.BodyPublishers.ofByteArray(data))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, put.statusCode(), put.body());
+        assertTrue(put.body().contains("\"bytes_written\":" + data.length), put.body());
+        assertEquals(0600, rig.rig.handlers.lastRequest.getFileWrite().getMode());
+        HttpResponse<byte[]> got = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
+                + "/api/v1/vms/vm-1/files?path=/tmp/blob")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, got.statusCode());
+        assertArrayEquals(data, got.body());
+        assertEquals(Integer.toString(data.length), got.headers().firstValue("X-Qtx-File-Size").orElse(""));
+        HttpResponse<String> shorter = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
+                + "/api/v1/vms/vm-1/files?path=/tmp/blob")).PUT(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(shorter.body().contains("\"file_size\":1"), "a new upload replaces, not overlays: " + shorter.body());
+    }
+
+    @Test
+    void fileOperations() throws Exception {
+        assertEquals(200, send("POST", "/api/v1/vms/vm-1/files/mkdir", "{\"path\":\"/d\",\"parents\":true}").statusCode());
+        assertTrue(get("/api/v1/vms/vm-1/files/stat?path=/d").body().contains("\"type\":\"FILE_TYPE_DIRECTORY\""));
+        send("PUT", "/api/v1/vms/vm-1/files?path=/f", "hello");
+        assertTrue(get("/api/v1/vms/vm-1/files/list?path=/").body().contains("\"name\":\"/f\""));
+        assertEquals(200, send("POST", "/api/v1/vms/vm-1/files/delete", "{\"path\":\"/f\"}").statusCode());
+        assertError(get("/api/v1/vms/vm-1/files/stat?path=/f"), 404, "NOT_FOUND");
+        assertError(get("/api/v1/vms/vm-1/files?path=/nope"), 404, "NOT_FOUND");
+        assertError(send("POST", "/api/v1/vms/vm-1/files/delete", "{}"), 400, "BAD_INPUT");
+        assertError(get("/api/v1/vms/vm-1/files/stat"), 400, "BAD_INPUT");
+    }
+
+    @Test
+    void powerFreezeTimePasswordAndProcesses() throws Exception {
+        for (String action : new String[] {"shutdown", "reboot", "halt"}) {
+            HttpResponse<String> r = send("POST", "/api/v1/vms/vm-1/power/" + action, "");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("POWER_ACTION_" + action.toUpperCase(), rig.rig.handlers.lastRequest.getPower().getAction().name());
+        }
+        assertTrue(send("POST", "/api/v1/vms/vm-1/fs/quiesce", "").body().contains("\"frozen\":[\"/\"]"));
+        assertEquals(60_000, rig.rig.handlers.lastRequest.getFsQuiesce().getAutoThawAfterMs(), "a freeze always has a bound");
+        assertTrue(send("POST", "/api/v1/vms/vm-1/fs/thaw", "").body().contains("\"thawed\":[\"/\"]"));
+        assertEquals(200, send("POST", "/api/v1/vms/vm-1/time", "{\"unix_ms\":\"1700000000000\"}").statusCode());
+        assertEquals(1700000000000L, rig.rig.handlers.lastRequest.getSetTime().getUnixMs());
+        send("POST", "/api/v1/vms/vm-1/time", "");
+        assertTrue(rig.rig.handlers.lastRequest.hasSyncTime(), "no time given: sync from the hardware clock");
+        assertEquals(200, send("POST", "/api/v1/vms/vm-1/password", "{\"user\":\"root\",\"password\":\"x\"}").statusCode());
+        assertError(send("POST", "/api/v1/vms/vm-1/password", "{\"user\":\"root\"}"), 400, "BAD_INPUT");
+        assertTrue(get("/api/v1/vms/vm-1/processes").body().contains("\"name\":\"init\""));
+    }
+
+    @Test
+    void everyErrorHasItsStableCode() throws Exception {
+        assertError(send("POST", "/api/v1/vms/vm-1/exec", "{not json"), 400, "BAD_INPUT");
+        assertError(send("POST", "/api/v1/vms/vm-1/exec", "{\"no_such_field\":1}"), 400, "BAD_INPUT");
+        assertError(get("/api/v1/vms/vm-1/agent/ping?timeout_ms=abc"), 400, "BAD_INPUT");
+        assertError(get("/api/v1/vms/..%2Fetc/agent/ping"), 400, "BAD_INPUT");
+        assertError(get("/api/v1/vms/nope/agent/ping"), 404, "UNKNOWN_VM");
+        assertError(get("/api/v1/nothing"), 404, "NOT_FOUND");
+        assertError(get("/api/v1/vms/vm-none/agent/ping"), 409, "AGENT_NOT_READY");
+        assertError(get("/api/v1/vms/vm-mute/agent/info?timeout_ms=300"), 504, "AGENT_TIMEOUT");
+        assertError(send("POST", "/api/v1/vms/vm-1/exec", "{\"argv\":{\"args\":[\"internal-error\"]}}"), 502,
+                "AGENT_ERROR");
+        assertError(send("POST", "/api/v1/vms/vm-1/exec", "{\"shell\":\"" + "x".repeat(1 << 20) + "\"}"), 413,
+                "BODY_TOO_LARGE");
+        rig.rig.awaitState("vm-mute", VmState.READY); // the timeout re-synced it; it comes back
+    }
+
+    @Test
+    void eventsStreamStateChangesAsServerSentEvents() throws Exception {
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
+                + "/api/v1/events?kind=state")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            assertEquals(": qx-node events", in.readLine());
+            rig.rig.vm("vm-new");
+            String line;
+            do {
+                line = in.readLine();
+            } while (line != null && !line.startsWith("data: "));
+            assertTrue(line != null && line.contains("\"kind\":\"state\",\"vm\":\"vm-new\",\"state\":\"discovered\""), line);
+        }
+    }
+
+    @Test
+    void metricsAndStatusPage() throws Exception {
+        String m = get("/metrics").body();
+        assertTrue(m.contains("qtx_node_vm_ready{vm=\"vm-1\"} 1"), m);
+        assertTrue(m.contains("# TYPE qtx_node_vms gauge"), m);
+        assertTrue(m.matches("(?s).*qtx_node_resident_bytes [1-9]\\d*\n.*"), m);
+        String page = get("/").body();
+        assertTrue(page.contains("<td>vm-1<td class=ready>ready"), page);
+    }
+
+    @Test
+    void bindsToLoopbackByDefault() {
+        assertEquals("127.0.0.1", NodeConfig.defaults().httpBind());
+        assertTrue(rig.api.baseUrl().startsWith("http://127.0.0.1:"));
+    }
+
+}
