@@ -165,7 +165,7 @@ class ApiTest {
     @Test
     void eventsStreamStateChangesAsServerSentEvents() throws Exception {
         HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
-                + "/api/v1/events?kind=state")).build(), HttpResponse.BodyHandlers.ofInputStream());
+                + "/api/v1/events?kind=state&vm=vm-new")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             assertEquals(": qx-node events", in.readLine());
