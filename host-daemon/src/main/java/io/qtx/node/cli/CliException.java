@@ -21,6 +21,7 @@ final class CliException extends Exception {
 
     static CliException fromApi(int status, String body) {
         String message = "HTTP " + status;
+        Exit exit = Exit.forHttp(status);
         try {
             Struct s = ApiClient.parse(body);
             String m = ApiClient.str(s, "error.message");
@@ -28,9 +29,12 @@ final class CliException extends Exception {
             if (!m.isEmpty()) {
                 message = code + ": " + m;
             }
+            if (code.equals("NOT_FOUND") && status == 404) {
+                exit = Exit.NOT_FOUND; // a missing guest file, not a missing VM
+            }
         } catch (CliException e) {
             // not our JSON; keep the status
         }
-        return new CliException(Exit.forHttp(status), message, body);
+        return new CliException(exit, message, body);
     }
 }

@@ -6,6 +6,7 @@ enum Exit {
     PROBLEM(1, "the command ran and found a problem (doctor: the agent is not healthy)"),
     USAGE(2, "bad command line"),
     BAD_INPUT(65, "qx-node refused the input (HTTP 400)"),
+    NOT_FOUND(66, "no such file or directory in the guest (HTTP 404 NOT_FOUND)"),
     UNREACHABLE(69, "cannot reach qx-node (not running, wrong --url)"),
     INTERNAL(70, "qx-node failed unexpectedly (HTTP 500) or answered nonsense"),
     UNKNOWN_VM(71, "no such VM (HTTP 404)"),
