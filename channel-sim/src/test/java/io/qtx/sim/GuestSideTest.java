@@ -164,4 +164,33 @@ class GuestSideTest {
             }
         }
     }
+    /**
+     * Bytes the simulator holds for an attached guest that is slow to read are already on their
+     * way (in the virtqueue, on a real port): they survive the host leaving, in order, and the
+     * next host's bytes follow them.
+     */
+    @Test
+    void bytesHeldForAnAttachedGuestSurviveTheHostLeaving() throws Exception {
+        try (Peer guest = Peer.connect(ch.guestSocket()); Peer old = Peer.connect(ch.hostSocket())) {
+            ch.awaitStats(s -> s.guestAttached() && s.hostConnected(), TIMEOUT);
+            Background flood = Background.start("host-floods", () -> {
+                try {
+                    old.write(Bytes.pattern(9, 0, 4 * 1024 * 1024));
+                } catch (IOException expected) {
+                    // Broken pipe: the simulator drops this client while it still writes.
+                }
+            });
+            ch.awaitStats(s -> s.hostBytesHeld() == CAPACITY, TIMEOUT);
+            ch.dropHost();
+            flood.join(TIMEOUT);
+            ChannelStats left = ch.stats();
+            assertEquals(CAPACITY, left.hostBytesHeld(), "bytes on their way to the guest were dropped");
+            assertEquals(0, left.hostBytesDropped());
+            try (Peer next = Peer.connect(ch.hostSocket())) {
+                next.write("NEXT");
+                Bytes.assertPattern(9, 0, guest.read((int) left.bytesFromHost()));
+                assertEquals("NEXT", guest.readText(4));
+            }
+        }
+    }
 }
