@@ -104,22 +104,11 @@ final class ChannelRelay {
 
     /** Serves the next waiting host client, if there is one; called only while none is served. */
     private boolean acceptHost() {
-        SocketChannel client;
-        try {
-            client = hostListener.accept();
-            if (client == null) {
-                return false;
-            }
-        } catch (IOException e) {
-            return false; // the client gave up between readiness and accept; the next wake-up retries
+        SocketChannel client = accept(hostListener::accept);
+        if (client == null) {
+            return false;
         }
-        try {
-            client.configureBlocking(false);
-            hostKey = client.register(selector, 0, this);
-        } catch (IOException e) {
-            PortSocket.close(client);
-            return true;
-        }
+        hostKey = client.keyFor(selector);
         host = client;
         hostClientsServed++;
         publish();
@@ -129,27 +118,43 @@ final class ChannelRelay {
 
     /** Attaches a guest that connected to the port socket; called only while none is attached. */
     private boolean acceptGuest() {
-        SocketChannel connected;
-        try {
-            connected = port.accept();
-            if (connected == null) {
-                return false;
-            }
-        } catch (IOException e) {
+        SocketChannel connected = accept(port::accept);
+        if (connected == null) {
             return false;
         }
-        try {
-            connected.configureBlocking(false);
-            guestKey = connected.register(selector, 0, this);
-        } catch (IOException e) {
-            PortSocket.close(connected);
-            return true;
-        }
+        guestKey = connected.keyFor(selector);
         guest = connected;
         guestAttachments++;
         turnedAway += port.stopListening();
         portListenerClosing = true; // announced by portListenerClosed()
         return true;
+    }
+
+    /** Where a connection comes from: a listener's non-blocking accept. */
+    @FunctionalInterface
+    private interface Acceptor {
+        SocketChannel accept() throws IOException;
+    }
+
+    /** The next connection, made non-blocking and registered with no interest yet; null if none could be. */
+    private SocketChannel accept(Acceptor acceptor) {
+        SocketChannel connected;
+        try {
+            connected = acceptor.accept();
+        } catch (IOException e) {
+            return null; // the peer gave up between readiness and accept; the next wake-up retries
+        }
+        if (connected == null) {
+            return null;
+        }
+        try {
+            connected.configureBlocking(false);
+            connected.register(selector, 0, this);
+            return connected;
+        } catch (IOException e) {
+            PortSocket.close(connected);
+            return null;
+        }
     }
 
     /** Whether the port listener awaits the selector's next deregistration to be really closed. */
@@ -209,31 +214,25 @@ final class ChannelRelay {
         }
     }
 
-    /** Runs a transfer on the host's socket; its end or failure is the host leaving. */
     private boolean fromHost(Transfer transfer) {
-        try {
-            int n = transfer.run();
-            if (n >= 0) {
-                return n > 0;
-            }
-        } catch (IOException e) {
-            // Reset or broken pipe: the client is gone, as at end-of-file.
-        }
-        hostGone(Transition.HOST_LEFT);
-        return true;
+        return moved(transfer, () -> hostGone(Transition.HOST_LEFT));
     }
 
-    /** Runs a transfer on the guest's socket; its end or failure is the guest leaving. */
     private boolean fromGuest(Transfer transfer) {
+        return moved(transfer, () -> guestGone(Transition.GUEST_LEFT));
+    }
+
+    /** Runs a transfer: whether bytes moved. Its socket's end or failure is that side leaving. */
+    private static boolean moved(Transfer transfer, Runnable gone) {
         try {
             int n = transfer.run();
             if (n >= 0) {
                 return n > 0;
             }
         } catch (IOException e) {
-            // Reset or broken pipe: the guest is gone, as at end-of-file.
+            // Reset or broken pipe: that side is gone, as at end-of-file.
         }
-        guestGone(Transition.GUEST_LEFT);
+        gone.run();
         return true;
     }
 

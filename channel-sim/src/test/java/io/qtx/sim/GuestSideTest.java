@@ -9,33 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The guest's port: exclusive, and fed with host bytes that waited for it. */
-class GuestSideTest {
+class GuestSideTest extends OneChannelTest {
 
     private static final int CAPACITY = ChannelRelay.RELAY_BUFFER_BYTES;
-
-    @TempDir
-    Path dir;
-    ChannelSimulator sim;
-    SimulatedChannel ch;
-
-    @BeforeEach
-    void start() throws IOException {
-        sim = ChannelSimulator.start(dir);
-        ch = sim.addVm("vm-1");
-    }
-
-    @AfterEach
-    void stop() {
-        sim.close();
-    }
 
     @Test
     void hostBytesWrittenBeforeTheGuestAttachesArriveWhenItDoes() throws Exception {
