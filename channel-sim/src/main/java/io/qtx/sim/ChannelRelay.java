@@ -3,17 +3,15 @@ package io.qtx.sim;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
- * QEMU's side of one channel: the host socket, the guest's port socket and the bytes between them.
+ * QEMU's side of one channel: who is connected on each end, and the two pipes between them.
  *
  * <p>Confined to the simulator's thread, the constructor included. Readiness is only a wake-up:
  * {@link #pump()} then tries every accept and every transfer that has room, so neither direction
@@ -35,11 +33,14 @@ final class ChannelRelay {
     /** Rounds of {@link #pump()} per wake-up, so a busy channel cannot starve the others. */
     private static final int MAX_PUMP_ROUNDS = 16;
 
+    /** One non-blocking transfer: bytes moved, 0 for none, -1 at end-of-file. */
+    @FunctionalInterface
+    private interface Transfer {
+        int run() throws IOException;
+    }
+
     private final String vmId;
     private final Path hostPath;
-    private final Path guestPath;
-    /** Where the next port socket is bound before it is renamed over {@link #guestPath}. */
-    private final Path guestPathNext;
     private final Selector selector;
     private final TransitionListener listener;
     private final SimulatedChannel handle;
@@ -49,29 +50,16 @@ final class ChannelRelay {
     /** The served host client; null while none is. */
     private SocketChannel host;
     private SelectionKey hostKey;
-    /** Listening only while no guest is attached, so a second guest's connect is refused. */
-    private ServerSocketChannel guestListener;
-    private SelectionKey guestListenerKey;
+    private final PortSocket port;
     /** The attached guest; null while none is. */
     private SocketChannel guest;
     private SelectionKey guestKey;
 
-    /** Host bytes on their way to the guest, kept in fill mode (position = bytes held). */
-    private final ByteBuffer toGuest = ByteBuffer.allocate(RELAY_BUFFER_BYTES);
-    /** Guest bytes on their way to the host client, kept in fill mode. */
-    private final ByteBuffer toHost = ByteBuffer.allocate(RELAY_BUFFER_BYTES);
-    /** Receives guest bytes that have no host client to go to. */
-    private final ByteBuffer sink = ByteBuffer.allocate(4096);
-
+    private final Pipe toGuest = new Pipe(RELAY_BUFFER_BYTES);
+    private final Pipe toHost = new Pipe(RELAY_BUFFER_BYTES);
     private long hostClientsServed;
     private long guestAttachments;
-    private long bytesFromHost;
-    private long bytesHostToGuest;
-    private long hostBytesDropped;
-    private long bytesFromGuest;
-    private long bytesGuestToHost;
-    private long guestBytesDropped;
-    /** A guest was accepted and the port listener is closed, but the JDK has not let go of its socket yet. */
+    /** A guest was accepted, but the JDK has not let go of the port listener's socket yet. */
     private boolean portListenerClosing;
     /** Guests closed at once since the last attachment was announced. */
     private int turnedAway;
@@ -81,12 +69,12 @@ final class ChannelRelay {
             throws IOException {
         this.vmId = vmId;
         this.hostPath = dir.resolve(vmId + ".agent.sock").toAbsolutePath();
-        this.guestPath = dir.resolve(vmId + ".port.sock").toAbsolutePath();
-        this.guestPathNext = dir.resolve(vmId + ".port.sock.next").toAbsolutePath();
+        Path guestPath = dir.resolve(vmId + ".port.sock").toAbsolutePath();
         this.selector = selector;
         this.listener = listener;
         this.handle = new SimulatedChannel(vmId, hostPath, guestPath);
         handle.bind(owner, this);
+        this.port = new PortSocket(guestPath, selector, this);
         // QEMU unlinks a leftover socket file before it binds; so do we.
         Files.deleteIfExists(hostPath);
         ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -95,12 +83,11 @@ final class ChannelRelay {
             listening.configureBlocking(false);
             this.hostListener = listening;
             this.hostListenerKey = listening.register(selector, SelectionKey.OP_ACCEPT, this);
-            listenForGuest();
+            port.listen();
         } catch (IOException | RuntimeException e) {
-            closeQuietly(listening);
-            closeQuietly(guestListener);
+            PortSocket.close(listening);
+            port.close();
             Files.deleteIfExists(hostPath);
-            Files.deleteIfExists(guestPath);
             throw e;
         }
         publish();
@@ -115,24 +102,13 @@ final class ChannelRelay {
         return vmId;
     }
 
-    /** Serves the next pending host client, if there is one and none is served. */
+    /** Serves the next waiting host client, if there is one; called only while none is served. */
     private boolean acceptHost() {
-        SocketChannel client;
-        try {
-            client = hostListener.accept();
-        } catch (IOException e) {
-            return false; // the pending client gave up between readiness and accept; the next wake-up retries
-        }
+        SocketChannel client = accept(hostListener::accept);
         if (client == null) {
             return false;
         }
-        try {
-            client.configureBlocking(false);
-            hostKey = client.register(selector, 0, this);
-        } catch (IOException e) {
-            closeQuietly(client);
-            return true;
-        }
+        hostKey = client.keyFor(selector);
         host = client;
         hostClientsServed++;
         publish();
@@ -140,43 +116,45 @@ final class ChannelRelay {
         return true;
     }
 
-    /** Attaches a guest that connected to the port socket, then stops listening there. */
+    /** Attaches a guest that connected to the port socket; called only while none is attached. */
     private boolean acceptGuest() {
-        SocketChannel port;
-        try {
-            port = guestListener.accept();
-            if (port == null) {
-                return false;
-            }
-        } catch (IOException e) {
+        SocketChannel connected = accept(port::accept);
+        if (connected == null) {
             return false;
         }
-        try {
-            port.configureBlocking(false);
-            guestKey = port.register(selector, 0, this);
-        } catch (IOException e) {
-            closeQuietly(port);
-            return true;
-        }
-        guest = port;
+        guestKey = connected.keyFor(selector);
+        guest = connected;
         guestAttachments++;
-        // Connects that raced in before the listener closes cannot be refused any more: close them now.
-        try {
-            for (SocketChannel extra; (extra = guestListener.accept()) != null; ) {
-                closeQuietly(extra);
-                turnedAway++;
-            }
-        } catch (IOException e) {
-            // The listener is closed next anyway.
-        }
-        guestListenerKey.cancel();
-        // The JDK closes a registered channel's socket only when the selector next deregisters
-        // it; until then it still queues connects. The attachment is announced after that.
-        closeQuietly(guestListener);
-        guestListener = null;
-        guestListenerKey = null;
-        portListenerClosing = true;
+        turnedAway += port.stopListening();
+        portListenerClosing = true; // announced by portListenerClosed()
         return true;
+    }
+
+    /** Where a connection comes from: a listener's non-blocking accept. */
+    @FunctionalInterface
+    private interface Acceptor {
+        SocketChannel accept() throws IOException;
+    }
+
+    /** The next connection, made non-blocking and registered with no interest yet; null if none could be. */
+    private SocketChannel accept(Acceptor acceptor) {
+        SocketChannel connected;
+        try {
+            connected = acceptor.accept();
+        } catch (IOException e) {
+            return null; // the peer gave up between readiness and accept; the next wake-up retries
+        }
+        if (connected == null) {
+            return null;
+        }
+        try {
+            connected.configureBlocking(false);
+            connected.register(selector, 0, this);
+            return connected;
+        } catch (IOException e) {
+            PortSocket.close(connected);
+            return null;
+        }
     }
 
     /** Whether the port listener awaits the selector's next deregistration to be really closed. */
@@ -213,17 +191,18 @@ final class ChannelRelay {
             if (guest == null) {
                 progress |= acceptGuest();
             }
-            if (host != null && toGuest.hasRemaining()) {
-                progress |= readHost();
+            if (host != null) {
+                progress |= fromHost(() -> toGuest.fill(host));
             }
-            if (guest != null && toGuest.position() > 0) {
-                progress |= writeGuest();
+            if (guest != null && toGuest.held() > 0) {
+                progress |= fromGuest(() -> toGuest.drain(guest));
             }
             if (guest != null) {
-                progress |= host != null ? readGuest() : drainGuest();
+                // With no host client the guest's bytes go nowhere; a real port would refuse them (EAGAIN).
+                progress |= fromGuest(host != null ? () -> toHost.fill(guest) : () -> toHost.discard(guest));
             }
-            if (host != null && toHost.position() > 0) {
-                progress |= writeHost();
+            if (host != null && toHost.held() > 0) {
+                progress |= fromHost(() -> toHost.drain(host));
             }
             if (!progress) {
                 break;
@@ -235,102 +214,37 @@ final class ChannelRelay {
         }
     }
 
-    private boolean readHost() {
+    private boolean fromHost(Transfer transfer) {
+        return moved(transfer, () -> hostGone(Transition.HOST_LEFT));
+    }
+
+    private boolean fromGuest(Transfer transfer) {
+        return moved(transfer, () -> guestGone(Transition.GUEST_LEFT));
+    }
+
+    /** Runs a transfer: whether bytes moved. Its socket's end or failure is that side leaving. */
+    private static boolean moved(Transfer transfer, Runnable gone) {
         try {
-            int n = host.read(toGuest);
-            if (n < 0) {
-                hostGone(Transition.HOST_LEFT);
-                return true;
+            int n = transfer.run();
+            if (n >= 0) {
+                return n > 0;
             }
-            bytesFromHost += n;
-            return n > 0;
         } catch (IOException e) {
-            hostGone(Transition.HOST_LEFT);
-            return true;
+            // Reset or broken pipe: that side is gone, as at end-of-file.
         }
-    }
-
-    private boolean writeGuest() {
-        toGuest.flip();
-        int n = 0;
-        IOException failure = null;
-        try {
-            n = guest.write(toGuest);
-        } catch (IOException e) {
-            failure = e;
-        }
-        toGuest.compact();
-        if (failure != null) {
-            guestGone(Transition.GUEST_LEFT);
-            return true;
-        }
-        bytesHostToGuest += n;
-        return n > 0;
-    }
-
-    private boolean readGuest() {
-        if (!toHost.hasRemaining()) {
-            return false;
-        }
-        try {
-            int n = guest.read(toHost);
-            if (n < 0) {
-                guestGone(Transition.GUEST_LEFT);
-                return true;
-            }
-            bytesFromGuest += n;
-            return n > 0;
-        } catch (IOException e) {
-            guestGone(Transition.GUEST_LEFT);
-            return true;
-        }
-    }
-
-    /** No host client: the guest's bytes go nowhere (a real port would refuse them with EAGAIN). */
-    private boolean drainGuest() {
-        sink.clear();
-        try {
-            int n = guest.read(sink);
-            if (n < 0) {
-                guestGone(Transition.GUEST_LEFT);
-                return true;
-            }
-            bytesFromGuest += n;
-            guestBytesDropped += n;
-            return n > 0;
-        } catch (IOException e) {
-            guestGone(Transition.GUEST_LEFT);
-            return true;
-        }
-    }
-
-    private boolean writeHost() {
-        toHost.flip();
-        int n = 0;
-        IOException failure = null;
-        try {
-            n = host.write(toHost);
-        } catch (IOException e) {
-            failure = e;
-        }
-        toHost.compact();
-        if (failure != null) {
-            hostGone(Transition.HOST_LEFT);
-            return true;
-        }
-        bytesGuestToHost += n;
-        return n > 0;
+        gone.run();
+        return true;
     }
 
     private void updateInterest() {
         hostListenerKey.interestOps(host == null ? SelectionKey.OP_ACCEPT : 0);
         if (host != null) {
-            hostKey.interestOps((toGuest.hasRemaining() ? SelectionKey.OP_READ : 0)
-                    | (toHost.position() > 0 ? SelectionKey.OP_WRITE : 0));
+            hostKey.interestOps((toGuest.hasRoom() ? SelectionKey.OP_READ : 0)
+                    | (toHost.held() > 0 ? SelectionKey.OP_WRITE : 0));
         }
         if (guest != null) {
-            guestKey.interestOps((host == null || toHost.hasRemaining() ? SelectionKey.OP_READ : 0)
-                    | (toGuest.position() > 0 ? SelectionKey.OP_WRITE : 0));
+            guestKey.interestOps((host == null || toHost.hasRoom() ? SelectionKey.OP_READ : 0)
+                    | (toGuest.held() > 0 ? SelectionKey.OP_WRITE : 0));
         }
     }
 
@@ -344,14 +258,12 @@ final class ChannelRelay {
             return;
         }
         hostKey.cancel();
-        closeQuietly(host);
+        PortSocket.close(host);
         host = null;
         hostKey = null;
-        guestBytesDropped += toHost.position();
-        toHost.clear();
+        toHost.dropHeld();
         if (guest == null) {
-            hostBytesDropped += toGuest.position();
-            toGuest.clear();
+            toGuest.dropHeld();
         }
         publish();
         fire(why);
@@ -364,39 +276,18 @@ final class ChannelRelay {
         }
         portListenerClosed(); // a guest that leaves at once was still attached first
         guestKey.cancel();
-        closeQuietly(guest);
+        PortSocket.close(guest);
         guest = null;
         guestKey = null;
         if (!closed) {
             try {
-                listenForGuest();
+                port.listen();
             } catch (IOException e) {
-                throw new IllegalStateException("vm=" + vmId + ": cannot listen again on " + guestPath, e);
+                throw new IllegalStateException("vm=" + vmId + ": cannot listen again for a guest", e);
             }
         }
         publish();
         fire(why);
-    }
-
-    /**
-     * Binds a fresh port socket beside the old path and renames it over, so a guest never finds
-     * the path missing: until the rename it still finds the old, closed socket and gets
-     * ECONNREFUSED, as it would get EBUSY from a port that is still held.
-     */
-    private void listenForGuest() throws IOException {
-        Files.deleteIfExists(guestPathNext);
-        ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            listening.bind(UnixDomainSocketAddress.of(guestPathNext), LISTEN_BACKLOG);
-            listening.configureBlocking(false);
-            Files.move(guestPathNext, guestPath, StandardCopyOption.ATOMIC_MOVE);
-            guestListenerKey = listening.register(selector, SelectionKey.OP_ACCEPT, this);
-            guestListener = listening;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(listening);
-            Files.deleteIfExists(guestPathNext);
-            throw e;
-        }
     }
 
     void dropHost() {
@@ -415,19 +306,16 @@ final class ChannelRelay {
             return;
         }
         closed = true;
-        closeQuietly(host);
-        closeQuietly(guest);
-        closeQuietly(hostListener);
-        closeQuietly(guestListener);
+        PortSocket.close(host);
+        PortSocket.close(guest);
+        PortSocket.close(hostListener);
+        port.close();
         host = null;
         guest = null;
-        guestListener = null;
         try {
             Files.deleteIfExists(hostPath);
-            Files.deleteIfExists(guestPath);
-            Files.deleteIfExists(guestPathNext);
         } catch (IOException e) {
-            // Best effort: a stale socket file is unlinked by the next bind anyway.
+            // Best effort: a stale socket file is replaced by the next bind anyway.
         }
         publish();
         fire(Transition.CLOSED);
@@ -442,8 +330,8 @@ final class ChannelRelay {
     ChannelStats snapshot() {
         return new ChannelStats(
                 host != null, hostClientsServed, guest != null && !portListenerClosing, guestAttachments,
-                bytesFromHost, bytesHostToGuest, toGuest.position(), hostBytesDropped,
-                bytesFromGuest, bytesGuestToHost, toHost.position(), guestBytesDropped);
+                toGuest.bytesIn(), toGuest.bytesOut(), toGuest.held(), toGuest.bytesDropped(),
+                toHost.bytesIn(), toHost.bytesOut(), toHost.held(), toHost.bytesDropped());
     }
 
     private void fire(Transition transition) {
@@ -452,17 +340,6 @@ final class ChannelRelay {
         } catch (RuntimeException e) {
             System.getLogger(ChannelRelay.class.getName()).log(System.Logger.Level.WARNING,
                     "vm=" + vmId + " transition=" + transition + ": listener failed", e);
-        }
-    }
-
-    private static void closeQuietly(java.nio.channels.Channel channel) {
-        if (channel == null) {
-            return;
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Nothing is left to do with a socket that failed to close.
         }
     }
 }

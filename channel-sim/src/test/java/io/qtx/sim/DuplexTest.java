@@ -4,39 +4,31 @@ import static io.qtx.sim.Peer.TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The seed's hang, from the simulator's side: nothing waiting in one direction may hold up the other. */
-class DuplexTest {
+class DuplexTest extends OneChannelTest {
 
     private static final int STREAM = 4 * 1024 * 1024;
 
-    @TempDir
-    Path dir;
-    ChannelSimulator sim;
-    SimulatedChannel ch;
     Peer host;
     Peer guest;
 
     @BeforeEach
     void connect() throws Exception {
-        sim = ChannelSimulator.start(dir);
-        ch = sim.addVm("vm-1");
         host = Peer.connect(ch.hostSocket());
         guest = Peer.connect(ch.guestSocket());
         ch.awaitStats(s -> s.hostConnected() && s.guestAttached(), TIMEOUT);
     }
 
     @AfterEach
-    void close() throws IOException {
+    void disconnect() throws IOException {
         host.close();
         guest.close();
-        sim.close();
     }
 
     @Test
@@ -51,24 +43,25 @@ class DuplexTest {
 
     @Test
     void aGuestThatDoesNotReadStillGetsItsBytesToTheHost() throws Exception {
-        Background flood = Background.start("host-floods", () -> host.write(Bytes.pattern(1, 0, STREAM)));
-        // The host-to-guest path fills up: the guest's socket, the relay buffer, then the host's socket.
-        ch.awaitStats(s -> s.hostBytesHeld() == ChannelRelay.RELAY_BUFFER_BYTES, TIMEOUT);
-        Background talk = Background.start("guest-writes", () -> guest.write(Bytes.pattern(2, 0, STREAM)));
-        Bytes.assertPattern(2, 0, host.read(STREAM));
-        talk.join(TIMEOUT);
-        Bytes.assertPattern(1, 0, guest.read(STREAM));
-        flood.join(TIMEOUT);
+        oneSideStopsReading(guest, host, s -> s.hostBytesHeld() == ChannelRelay.RELAY_BUFFER_BYTES);
     }
 
     @Test
     void aHostThatDoesNotReadStillGetsItsBytesToTheGuest() throws Exception {
-        Background flood = Background.start("guest-floods", () -> guest.write(Bytes.pattern(3, 0, STREAM)));
-        ch.awaitStats(s -> s.guestBytesHeld() == ChannelRelay.RELAY_BUFFER_BYTES, TIMEOUT);
-        Background talk = Background.start("host-writes", () -> host.write(Bytes.pattern(4, 0, STREAM)));
-        Bytes.assertPattern(4, 0, guest.read(STREAM));
+        oneSideStopsReading(host, guest, s -> s.guestBytesHeld() == ChannelRelay.RELAY_BUFFER_BYTES);
+    }
+
+    /**
+     * {@code idle} does not read while {@code busy} floods it, until the whole path towards
+     * {@code idle} is full ({@code pathFull}); {@code idle}'s own bytes must still reach {@code busy}.
+     */
+    private void oneSideStopsReading(Peer idle, Peer busy, Predicate<ChannelStats> pathFull) throws Exception {
+        Background flood = Background.start("flood", () -> busy.write(Bytes.pattern(1, 0, STREAM)));
+        ch.awaitStats(pathFull, TIMEOUT);
+        Background talk = Background.start("talk", () -> idle.write(Bytes.pattern(2, 0, STREAM)));
+        Bytes.assertPattern(2, 0, busy.read(STREAM));
         talk.join(TIMEOUT);
-        Bytes.assertPattern(3, 0, host.read(STREAM));
+        Bytes.assertPattern(1, 0, idle.read(STREAM));
         flood.join(TIMEOUT);
     }
 
