@@ -31,7 +31,7 @@ import io.qtx.session.Session;
  * socket (or any socket), answers requests with {@code handler} (null = never answer), and
  * sends telemetry every {@code telemetryEvery} (null = never). Runs on the caller's loop.
  */
-final class FakeAgent implements Session.Listener, AutoCloseable {
+public final class FakeAgent implements Session.Listener, AutoCloseable {
 
     private final EventLoop loop;
     private final Path port;
@@ -44,7 +44,7 @@ final class FakeAgent implements Session.Listener, AutoCloseable {
     private Timer telemetry;
     private long sequence;
 
-    FakeAgent(EventLoop loop, Path port, String hostname, Function<Request, Response> handler, Duration telemetryEvery) {
+    public FakeAgent(EventLoop loop, Path port, String hostname, Function<Request, Response> handler, Duration telemetryEvery) {
         this.loop = loop;
         this.port = port;
         this.hostname = hostname;
@@ -53,7 +53,7 @@ final class FakeAgent implements Session.Listener, AutoCloseable {
     }
 
     /** Connects to the port; completes once connected (not handshaken). */
-    CompletableFuture<Void> attach() {
+    public CompletableFuture<Void> attach() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> UnixSockets.connect(loop, port.toString(), new UnixSockets.ConnectCallback() {
             @Override
@@ -78,7 +78,7 @@ final class FakeAgent implements Session.Listener, AutoCloseable {
         return done;
     }
 
-    static Handshake.Identity identity(String hostname, Duration telemetryEvery) {
+    public static Handshake.Identity identity(String hostname, Duration telemetryEvery) {
         return new Handshake.Identity(Role.ROLE_AGENT, "fake-1", ByteString.copyFromUtf8("fake-instance-id"), "boot",
                 256 * 1024, Capabilities.newBuilder()
                         .setTelemetryIntervalMs(telemetryEvery == null ? 0 : (int) telemetryEvery.toMillis()).build(),

@@ -38,6 +38,7 @@ final class Commands {
         String command = w.get(0);
         return switch (command) {
             case "vms" -> vms(args(w, 0));
+            case "status" -> new Status(api, o, out).run(args(w, 0));
             case "info" -> info(args(w, 1).get(0));
             case "ping" -> ping(args(w, 1).get(0));
             case "exec" -> exec(args(w, 1).get(0));

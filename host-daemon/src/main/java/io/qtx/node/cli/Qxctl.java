@@ -119,6 +119,8 @@ public final class Qxctl {
 
                 commands:
                   vms                         every VM with its agent's state
+                  status                      every VM: state, a fresh ping RTT, latest telemetry; exits 1
+                                              unless every VM is ready (the demo's check)
                   info VM                     one VM: state, why, counters, the agent's system info
                   ping VM [-n N]              round trip to the agent through qx-node
                   exec VM -- CMD [ARGS...]    run a command in the guest (no shell); prints its output,

@@ -83,6 +83,16 @@ class QxctlTest {
     }
 
     @Test
+    void statusShowsEveryVmWithRttAndTelemetryAndFailsUnlessAllAreReady() {
+        Run r = qxctl("status");
+        assertEquals(1, r.status(), "vm-none is not ready: " + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("vm-1 +ready +\\d+\\.\\d{3} .*fresh.*")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("vm-none ") && l.contains("agent")), r.out());
+        Run json = qxctl("--json", "status");
+        assertTrue(json.out().contains("\"all_ready\":false"), json.out());
+    }
+
+    @Test
     void infoAndPing() {
         Run info = qxctl("info", "vm-1");
         assertEquals(0, info.status(), info.err());

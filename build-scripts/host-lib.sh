@@ -1,0 +1,15 @@
+# Sourced by qx-node, qxctl and demo (after lib.sh): the host daemon's class path, built when missing.
+qtx_host_jar="$qtx_root/host-daemon/target/qtx-host-daemon-0.1.0-SNAPSHOT.jar"
+
+# Builds host-daemon (and what it needs) unless its jar and class path are already there.
+qtx_host_build() {
+    if [ ! -f "$qtx_host_jar" ] || [ ! -d "$qtx_root/host-daemon/target/lib" ] || [ "${QTX_REBUILD:-}" = 1 ]; then
+        echo "building host-daemon..." >&2
+        qtx_mvn -q -pl host-daemon -am package -DskipTests >&2
+    fi
+}
+
+qtx_host_classpath() {
+    qtx_host_build
+    echo "$qtx_host_jar:$qtx_root/host-daemon/target/lib/*"
+}

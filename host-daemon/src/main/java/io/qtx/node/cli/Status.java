@@ -1,0 +1,74 @@
+package io.qtx.node.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+
+/**
+ * {@code qxctl status}: every VM with its state, a fresh ping and its latest telemetry, in one
+ * look; exit 1 unless there is at least one VM and every one is ready.
+ */
+final class Status {
+
+    private final ApiClient api;
+    private final Qxctl.Options o;
+    private final PrintStream out;
+
+    Status(ApiClient api, Qxctl.Options o, PrintStream out) {
+        this.api = api;
+        this.o = o;
+        this.out = out;
+    }
+
+    Exit run(List<String> unused) throws CliException {
+        List<Value> vms = ApiClient.parse(api.get("/api/v1/vms")).getFieldsOrThrow("vms").getListValue().getValuesList();
+        boolean allReady = !vms.isEmpty();
+        StringBuilder json = new StringBuilder("{\"vms\":[");
+        if (!o.json()) {
+            out.printf("%-20s %-13s %9s %6s %15s %9s  %s%n", "VM", "STATE", "RTT(ms)", "CPU%", "MEM USED/TOTAL",
+                    "TELEMETRY", "WHY");
+        }
+        for (int i = 0; i < vms.size(); i++) {
+            Struct vm = vms.get(i).getStructValue();
+            String id = ApiClient.str(vm, "id");
+            String state = ApiClient.str(vm, "state");
+            String base = "/api/v1/vms/" + ApiClient.enc(id);
+            double rtt = -1;
+            String problem = null;
+            if (state.equals("ready")) {
+                try {
+                    rtt = ApiClient.number(ApiClient.parse(api.get(base + "/agent/ping?timeout_ms="
+                            + o.timeout().toMillis())), "rtt_ms");
+                } catch (CliException e) {
+                    problem = e.getMessage();
+                }
+            } else {
+                allReady = false;
+            }
+            allReady &= problem == null;
+            Struct t = ApiClient.parse(api.get(base + "/telemetry"));
+            boolean hasReport = ApiClient.at(t, "report") != null && ApiClient.at(t, "report").hasStructValue();
+            boolean stale = ApiClient.at(t, "stale").getBoolValue();
+            if (o.json()) {
+                json.append(i == 0 ? "" : ",").append("{\"id\":").append(Commands.quote(id)).append(",\"state\":")
+                        .append(Commands.quote(state)).append(",\"rtt_ms\":").append(rtt).append(",\"telemetry\":")
+                        .append(hasReport ? Commands.quote(stale ? "stale" : "fresh") : "null").append(",\"cpu_percent\":")
+                        .append(ApiClient.number(t, "report.cpu_percent")).append('}');
+                continue;
+            }
+            double total = ApiClient.number(t, "report.memory.total_bytes");
+            double used = total - ApiClient.number(t, "report.memory.available_bytes");
+            out.printf("%-20s %-13s %9s %6s %15s %9s  %s%n", id, state, rtt < 0 ? "-" : String.format("%.3f", rtt),
+                    hasReport ? String.format("%.1f", ApiClient.number(t, "report.cpu_percent")) : "-",
+                    hasReport ? String.format("%d/%d MiB", (long) used >> 20, (long) total >> 20) : "-",
+                    hasReport ? (stale ? "stale" : "fresh") : "none",
+                    problem != null ? problem : state.equals("ready") ? "" : ApiClient.str(vm, "message"));
+        }
+        if (o.json()) {
+            out.println(json.append("],\"all_ready\":").append(allReady).append('}'));
+        }
+        return allReady ? Exit.OK : Exit.PROBLEM;
+    }
+}
