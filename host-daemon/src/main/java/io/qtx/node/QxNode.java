@@ -25,6 +25,7 @@ public final class QxNode {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         }
         Path file = null;
+        boolean checkOnly = false;
         Map<String, String> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -33,6 +34,7 @@ public final class QxNode {
                     System.out.print(help());
                     System.exit(EXIT_OK);
                 }
+                case "--check-config" -> checkOnly = true;
                 case "--version" -> {
                     System.out.println("qx-node " + Node.VERSION);
                     System.exit(EXIT_OK);
@@ -66,6 +68,11 @@ public final class QxNode {
             config = ConfigFile.load(file, file != null, flags);
         } catch (ConfigException e) {
             fail(EXIT_CONFIG, "configuration: " + e.getMessage());
+            return;
+        }
+        if (checkOnly) {
+            System.out.println("qx-node: configuration OK (socket_dir " + config.socketDir() + ", API "
+                    + config.httpBind() + ":" + config.httpPort() + (config.token() == null ? "" : ", token set") + ")");
             return;
         }
         run(config);
@@ -115,11 +122,13 @@ public final class QxNode {
                 qx-node: the qtx host daemon. Holds one connection per VM agent socket on one event loop
                 and serves an HTTP API (see qxctl).
 
-                usage: qx-node [--config FILE] [--KEY VALUE | --KEY=VALUE]... | --help | --version
+                usage: qx-node [--config FILE] [--KEY VALUE | --KEY=VALUE]... [--check-config]
+                       qx-node --help | --version
 
                 Settings come from the defaults, then the config file (default %s, read if
                 present; a --config file must exist), then flags. The file is 'key = value' lines; '#'
-                starts a comment. Durations: 250ms, 5s, 2m, 1h.
+                starts a comment. Durations: 250ms, 5s, 2m, 1h. --check-config reads the
+                configuration, reports the first error (or OK) and exits.
 
                 keys (default):
                 """.formatted(ConfigFile.DEFAULT_PATH));
