@@ -13,3 +13,7 @@ qtx_host_classpath() {
     qtx_host_build
     echo "$qtx_host_jar:$qtx_root/host-daemon/target/lib/*"
 }
+
+# qx-node's JVM: I/O-bound on one loop, so a small serial heap, C1 only and small stacks
+# (host-daemon/README.md has the RSS these give). -Xmx256m holds 1,000 VMs with room to spare.
+qtx_node_jvm_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xms8m -Xmx256m -XX:ReservedCodeCacheSize=32m -Xshare:auto"
