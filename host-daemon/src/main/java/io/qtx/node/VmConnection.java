@@ -115,6 +115,7 @@ final class VmConnection implements Session.Listener {
             return;
         }
         connecting = false;
+        unreadByQemu = 0;
         Session s = node.newSession(fd, this, id.value());
         session = s;
         transition(VmState.HANDSHAKING, "connected; hello sent, waiting for the agent's answer");
@@ -138,19 +139,26 @@ final class VmConnection implements Session.Listener {
                 || state != VmState.HANDSHAKING && state != VmState.NOT_SERVED) {
             return;
         }
+        int previous = unreadByQemu;
         try {
             unreadByQemu = SocketQueues.unreadByPeer(s.channel().fd());
         } catch (NativeException e) {
             return;
         }
-        if (unreadByQemu > 0 && Backlog.queued(socket) > 0) {
+        // Bytes just written are briefly unread even on a served socket; only bytes still unread
+        // at two checks in a row mean nobody reads.
+        boolean held = unreadByQemu > 0 && previous > 0;
+        if (unreadByQemu > 0 && !held) {
+            return; // judge at the next check
+        }
+        if (held && Backlog.queued(socket) > 0) {
             if (state != VmState.NOT_SERVED) {
                 notServedEpisodes++;
             }
             transition(VmState.NOT_SERVED, "connected, but QEMU has not read the " + unreadByQemu
                     + " bytes we sent and its socket has a queue: another client holds this VM's channel (a second"
                     + " qx-node, socat, a console?) and we wait in QEMU's listen backlog; served once it disconnects");
-        } else if (unreadByQemu > 0) {
+        } else if (held) {
             transition(VmState.HANDSHAKING, "connected; QEMU holds our hello unread: the guest has not opened the"
                     + " port (agent not running or not installed, or the guest still booting)");
         } else {
