@@ -1,0 +1,468 @@
+package io.qtx.epoll;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.qtx.ffi.Fd;
+import io.qtx.ffi.NativeException;
+import io.qtx.ffi.Syscalls;
+import io.qtx.ffi.generated.Linux;
+import io.qtx.ffi.generated.epoll_event;
+import io.qtx.ffi.generated.itimerspec;
+
+/**
+ * One thread, one epoll descriptor, and every descriptor registered with it.
+ *
+ * <p>The loop alone touches its descriptors. Other threads hand it work with
+ * {@link #execute(Runnable)}, which queues the task and wakes the loop through an eventfd.
+ * Timers of any number share one timerfd armed for the earliest deadline.
+ *
+ * <p>A descriptor stuck in hang-up (a peer that closed, a virtio port with no host) is
+ * reported as readable-and-hung-up on every level-triggered wait. So after a level-triggered
+ * registration reports {@link IoEvents#HANGUP} or {@link IoEvents#ERROR}, the loop turns it
+ * edge-triggered: the handler hears of the hang-up once, and the loop sleeps until something
+ * changes instead of spinning.
+ */
+public final class EventLoop implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    private static final int MAX_EVENTS = 256;
+    private static final int MAX_TASKS_PER_TURN = 4096;
+    private static final long EVENT_SIZE = epoll_event.layout().byteSize();
+    private static final ValueLayout.OfInt EVENT_FD = (ValueLayout.OfInt) epoll_event.layout()
+            .select(groupElement("data"), groupElement("fd"));
+    private static final long EVENT_FD_OFFSET = epoll_event.layout().byteOffset(groupElement("data"), groupElement("fd"));
+    /** The value every wake-up adds to the eventfd; shared, read-only, process-lifetime. */
+    private static final MemorySegment ONE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L);
+
+    private final String name;
+    private final Arena arena = Arena.ofShared();
+    private final Fd epoll;
+    private final Fd wakeup;
+    private final Fd timerFd;
+    /** epoll_wait's output array. */
+    private final MemorySegment events;
+    /** The single epoll_event epoll_ctl reads. */
+    private final MemorySegment ctlEvent;
+    /** Scratch for timerfd_settime. */
+    private final MemorySegment timerSpec;
+    /** Scratch that eventfd and timerfd counters are drained into. */
+    private final MemorySegment drain;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Set while a wake-up is written but not yet consumed, so concurrent submitters write once. */
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final Object wakeupLock = new Object();
+    private final AtomicLong timerSequence = new AtomicLong();
+    private final TimerQueue timers = new TimerQueue();
+    private final Thread thread;
+    /** Registrations indexed by descriptor number: descriptors are small ints, and the lookup allocates nothing. */
+    private Registration[] byFd = new Registration[256];
+    private int registrationCount;
+    /** The deadline the timerfd is armed for, valid while {@link #timerArmed}. */
+    private long armedDeadline;
+    private boolean timerArmed;
+    private volatile boolean stopping;
+    private volatile boolean terminated;
+    private volatile long wakeups;
+
+    private EventLoop(String name) throws NativeException {
+        this.name = name;
+        Fd ep = null;
+        Fd wake = null;
+        Fd timer = null;
+        try {
+            ep = Syscalls.epollCreate();
+            wake = Syscalls.eventfd();
+            timer = Syscalls.timerfdCreate();
+        } catch (NativeException | RuntimeException e) {
+            closeQuietly(timer, wake, ep);
+            arena.close();
+            throw e;
+        }
+        this.epoll = ep;
+        this.wakeup = wake;
+        this.timerFd = timer;
+        this.events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
+        this.ctlEvent = arena.allocate(EVENT_SIZE, 8);
+        this.timerSpec = arena.allocate(itimerspec.layout());
+        this.drain = arena.allocate(ValueLayout.JAVA_LONG);
+        try {
+            addInternal(wakeup);
+            addInternal(timerFd);
+        } catch (NativeException e) {
+            closeQuietly(timerFd, wakeup, epoll);
+            arena.close();
+            throw e;
+        }
+        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+    }
+
+    /** Creates a loop and starts its thread. */
+    public static EventLoop start(String name) throws NativeException {
+        EventLoop loop = new EventLoop(name);
+        loop.thread.start();
+        return loop;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** True on the loop's own thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    void checkInLoop(String what) {
+        if (!inLoop()) {
+            throw new IllegalStateException(what + " called on " + Thread.currentThread().getName()
+                    + ", not on event loop " + name + "; hand it over with execute()");
+        }
+    }
+
+    /** How many times epoll_wait has returned: what tests and metrics use to see spinning. */
+    public long wakeups() {
+        return wakeups;
+    }
+
+    /** The CPU time the loop thread has used so far, in nanoseconds (-1 where unsupported). */
+    public long cpuTimeNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.threadId());
+    }
+
+    /** Registered descriptors, not counting the loop's own. Loop thread only. */
+    public int registrationCount() {
+        checkInLoop("registrationCount");
+        return registrationCount;
+    }
+
+    /**
+     * Watches {@code fd} for {@code interest} ({@link IoEvents} bits), level- or edge-triggered.
+     * The loop owns {@code fd} from now on. Loop thread only.
+     */
+    public Registration register(Fd fd, int interest, boolean edgeTriggered, IoHandler handler)
+            throws NativeException {
+        checkInLoop("register");
+        if (stopping) {
+            throw new RejectedExecutionException("event loop " + name + " is stopping");
+        }
+        int n = fd.checkedValue("epoll_ctl");
+        if (n < byFd.length && byFd[n] != null) {
+            throw new IllegalStateException(fd.description() + " is already registered with " + name);
+        }
+        setCtlEvent(n, interest | (edgeTriggered ? IoEvents.EDGE_TRIGGERED : 0));
+        Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_ADD(), fd, ctlEvent);
+        if (n >= byFd.length) {
+            byFd = Arrays.copyOf(byFd, Math.max(n + 1, byFd.length * 2));
+        }
+        Registration registration = new Registration(this, fd, handler, interest, edgeTriggered);
+        byFd[n] = registration;
+        registrationCount++;
+        return registration;
+    }
+
+    void modify(Registration registration, int interest, boolean edge) throws NativeException {
+        Fd fd = registration.fd();
+        setCtlEvent(fd.checkedValue("epoll_ctl"), interest | (edge ? IoEvents.EDGE_TRIGGERED : 0));
+        Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_MOD(), fd, ctlEvent);
+    }
+
+    void deregister(Registration registration) {
+        Fd fd = registration.fd();
+        int n = fd.intValue();
+        if (n < byFd.length && byFd[n] == registration) {
+            byFd[n] = null;
+            registrationCount--;
+        }
+        if (fd.isOpen()) {
+            try {
+                Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_DEL(), fd, null);
+            } catch (NativeException e) {
+                // Already gone from the set (the kernel drops closed descriptors itself): nothing to undo.
+                LOG.log(System.Logger.Level.DEBUG, "epoll_ctl(DEL) on {0}: {1}", fd, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop thread, soon, in submission order; from any thread.
+     *
+     * @throws RejectedExecutionException once the loop has stopped
+     */
+    public void execute(Runnable task) {
+        if (terminated) {
+            throw new RejectedExecutionException("event loop " + name + " has stopped");
+        }
+        tasks.add(task);
+        if (!inLoop() && wakePending.compareAndSet(false, true)) {
+            wake();
+        }
+    }
+
+    private void wake() {
+        synchronized (wakeupLock) {
+            if (!wakeup.isOpen()) {
+                return;
+            }
+            try {
+                wakeup.write(ONE);
+            } catch (NativeException e) {
+                // EAGAIN only when the counter is near 2^64: the loop is awake anyway.
+                LOG.log(System.Logger.Level.WARNING, "waking event loop {0}: {1}", name, e.getMessage());
+            }
+        }
+    }
+
+    /** Runs {@code task} once, {@code delay} from now; from any thread. */
+    public Timer schedule(Duration delay, Runnable task) {
+        return addTimer(task, delay.toNanos(), 0);
+    }
+
+    /** Runs {@code task} after {@code initialDelay}, then every {@code period}; from any thread. */
+    public Timer scheduleAtFixedRate(Duration initialDelay, Duration period, Runnable task) {
+        long p = period.toNanos();
+        if (p <= 0) {
+            throw new IllegalArgumentException("period=" + period + " must be positive");
+        }
+        return addTimer(task, initialDelay.toNanos(), p);
+    }
+
+    private Timer addTimer(Runnable task, long delayNanos, long periodNanos) {
+        long deadline = System.nanoTime() + Math.max(0, delayNanos);
+        Timer timer = new Timer(this, task, deadline, periodNanos, timerSequence.incrementAndGet());
+        if (inLoop()) {
+            enqueue(timer);
+        } else {
+            execute(() -> enqueue(timer));
+        }
+        return timer;
+    }
+
+    private void enqueue(Timer timer) {
+        if (timer.isCancelled() || stopping) {
+            return;
+        }
+        timers.add(timer);
+        rearmTimer();
+    }
+
+    void timerCancelled(Timer timer) {
+        if (inLoop()) {
+            timers.remove(timer);
+            rearmTimer();
+        } else if (!terminated) {
+            try {
+                execute(() -> timerCancelled(timer));
+            } catch (RejectedExecutionException stopped) {
+                // Nothing left to fire it.
+            }
+        }
+    }
+
+    /** Pending timers, for tests and metrics. Loop thread only. */
+    public int pendingTimers() {
+        checkInLoop("pendingTimers");
+        return timers.size();
+    }
+
+    private void rearmTimer() {
+        Timer first = timers.peek();
+        try {
+            if (first == null) {
+                if (timerArmed) {
+                    Syscalls.timerfdSetAbsolute(timerFd, 0, timerSpec);
+                    timerArmed = false;
+                }
+            } else if (!timerArmed || armedDeadline != first.deadlineNanos) {
+                // A deadline already past still arms (the kernel fires at once); 0 would disarm.
+                Syscalls.timerfdSetAbsolute(timerFd, Math.max(1, first.deadlineNanos), timerSpec);
+                armedDeadline = first.deadlineNanos;
+                timerArmed = true;
+            }
+        } catch (NativeException e) {
+            throw new IllegalStateException("event loop " + name + " cannot arm its timerfd", e);
+        }
+    }
+
+    private void runDueTimers() {
+        long now = System.nanoTime();
+        Timer timer;
+        while ((timer = timers.peek()) != null && timer.deadlineNanos - now <= 0) {
+            timers.poll();
+            if (timer.isCancelled()) {
+                continue;
+            }
+            runSafely(timer.task, "timer");
+            if (timer.periodNanos > 0 && !timer.isCancelled() && !stopping) {
+                long next = timer.deadlineNanos + timer.periodNanos;
+                // A loop that fell behind skips the missed runs instead of firing a burst.
+                timer.deadlineNanos = next - now > 0 ? next : now + timer.periodNanos;
+                timers.add(timer);
+            }
+            now = System.nanoTime();
+        }
+        timerArmed = false;
+        rearmTimer();
+    }
+
+    private void run() {
+        try {
+            while (!stopping) {
+                boolean moreTasks = runTasks();
+                int n = Syscalls.epollWait(epoll, events, MAX_EVENTS, moreTasks || stopping ? 0 : -1);
+                wakeups++;
+                for (int i = 0; i < n; i++) {
+                    long base = i * EVENT_SIZE;
+                    int fd = events.get(EVENT_FD, base + EVENT_FD_OFFSET);
+                    int ready = events.get(epoll_event.events$layout(), base + epoll_event.events$offset());
+                    dispatch(fd, ready);
+                }
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "event loop " + name + " failed; closing every descriptor it owns", t);
+        } finally {
+            shutDown();
+        }
+    }
+
+    private void dispatch(int fd, int ready) {
+        if (fd == wakeup.intValue()) {
+            wakePending.set(false);
+            drainCounter(wakeup);
+            return;
+        }
+        if (fd == timerFd.intValue()) {
+            drainCounter(timerFd);
+            runDueTimers();
+            return;
+        }
+        Registration registration = fd < byFd.length ? byFd[fd] : null;
+        if (registration == null || !registration.isRegistered()) {
+            return;
+        }
+        try {
+            registration.handler().onEvents(registration, ready);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "handler for " + registration.fd() + " failed; closing it", t);
+            registration.close();
+            return;
+        }
+        if ((ready & (IoEvents.HANGUP | IoEvents.ERROR)) != 0 && registration.isRegistered()
+                && !registration.isEdgeTriggered()) {
+            try {
+                registration.changeInterest(registration.interest(), true);
+            } catch (NativeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot quiet hung-up " + registration.fd() + "; closing it", e);
+                registration.close();
+            }
+        }
+    }
+
+    private void drainCounter(Fd counter) {
+        try {
+            counter.read(drain);
+        } catch (NativeException e) {
+            throw new IllegalStateException("event loop " + name + " cannot read " + counter, e);
+        }
+    }
+
+    /** Runs queued tasks; true when more are waiting than one turn runs. */
+    private boolean runTasks() {
+        for (int i = 0; i < MAX_TASKS_PER_TURN; i++) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                return false;
+            }
+            runSafely(task, "task");
+        }
+        return !tasks.isEmpty();
+    }
+
+    private void runSafely(Runnable task, String what) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, what + " on event loop " + name + " failed", t);
+        }
+    }
+
+    /**
+     * Stops the loop and closes every descriptor it owns, then returns. From the loop thread
+     * itself it only asks the loop to stop after the current turn.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        if (inLoop() || terminated) {
+            return;
+        }
+        if (wakePending.compareAndSet(false, true)) {
+            wake();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            throw new IllegalStateException("event loop " + name + " did not stop within 30 s (a handler is blocking it)");
+        }
+    }
+
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    private void shutDown() {
+        stopping = true;
+        // Tasks already queued still run (they may release resources); new ones are refused after this.
+        runTasks();
+        terminated = true;
+        runTasks();
+        for (Registration registration : byFd) {
+            if (registration != null) {
+                registration.close();
+            }
+        }
+        timers.clear();
+        synchronized (wakeupLock) {
+            closeQuietly(timerFd, wakeup, epoll);
+        }
+        arena.close();
+    }
+
+    private void setCtlEvent(int fd, int mask) {
+        ctlEvent.fill((byte) 0);
+        epoll_event.events(ctlEvent, mask);
+        ctlEvent.set(EVENT_FD, EVENT_FD_OFFSET, fd);
+    }
+
+    private void addInternal(Fd fd) throws NativeException {
+        setCtlEvent(fd.intValue(), IoEvents.READABLE);
+        Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_ADD(), fd, ctlEvent);
+    }
+
+    private static void closeQuietly(Fd... fds) {
+        for (Fd fd : fds) {
+            if (fd != null) {
+                fd.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + name + (terminated ? ", stopped" : "") + "]";
+    }
+}
