@@ -23,11 +23,14 @@ import java.util.regex.Pattern;
 final class Console {
 
     private final List<String> lines = new ArrayList<>();
+    /** When each line arrived, on the {@link System#nanoTime()} clock. */
+    private final List<Long> arrivals = new ArrayList<>();
     private final Path log;
     private final long startNanos;
     private final Thread reader;
     /** Index of the first line the next await looks at. */
     private int cursor;
+    private long lastMatchNanos;
     private boolean ended;
 
     Console(String vmId, InputStream output, Path log, long startNanos) throws IOException {
@@ -57,6 +60,7 @@ final class Console {
         } catch (IOException e) {
             synchronized (this) {
                 lines.add("(console reader: " + e + ")");
+                arrivals.add(System.nanoTime());
             }
         } finally {
             synchronized (this) {
@@ -72,6 +76,7 @@ final class Console {
         out.flush();
         synchronized (this) {
             lines.add(line);
+            arrivals.add(System.nanoTime());
             notifyAll();
         }
     }
@@ -94,6 +99,7 @@ final class Console {
                 for (; cursor < lines.size(); cursor++) {
                     Matcher m = regex.matcher(lines.get(cursor));
                     if (m.find()) {
+                        lastMatchNanos = arrivals.get(cursor);
                         cursor++;
                         return m;
                     }
@@ -108,6 +114,11 @@ final class Console {
                 wait(Math.max(1, Math.min(200, left / 1_000_000)));
             }
         }
+    }
+
+    /** When the line of the last successful {@link #await} arrived, on the {@link System#nanoTime()} clock. */
+    synchronized long lastMatchNanos() {
+        return lastMatchNanos;
     }
 
     /** The last {@code n} lines, for failure messages. */

@@ -101,7 +101,7 @@ public final class QemuVm implements AutoCloseable {
     public Duration awaitReady() throws InterruptedException {
         if (bootToReady == null) {
             Matcher ready = console.await(READY, READY_TIMEOUT, this::isRunning);
-            bootToReady = Duration.ofNanos(System.nanoTime() - startNanos);
+            bootToReady = Duration.ofNanos(console.lastMatchNanos() - startNanos);
             guestPort = ready.group(1);
             System.out.printf("qemu: vm %s ready in %.2f s (guest uptime %s s, port %s)%n", options.vmId(),
                     bootToReady.toNanos() / 1e9, ready.group(3), guestPort);
@@ -158,6 +158,11 @@ public final class QemuVm implements AutoCloseable {
     /** The guest's port device, e.g. {@code /dev/vport0p1}; null before {@link #awaitReady()}. */
     public String guestPort() {
         return guestPort;
+    }
+
+    /** When QEMU was started, on the {@link System#nanoTime()} clock. */
+    public long startNanos() {
+        return startNanos;
     }
 
     /** Time since QEMU was started. */
