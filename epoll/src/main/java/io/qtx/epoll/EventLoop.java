@@ -11,7 +11,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.qtx.ffi.Fd;
@@ -19,7 +18,6 @@ import io.qtx.ffi.NativeException;
 import io.qtx.ffi.Syscalls;
 import io.qtx.ffi.generated.Linux;
 import io.qtx.ffi.generated.epoll_event;
-import io.qtx.ffi.generated.itimerspec;
 
 /**
  * One thread, one epoll descriptor, and every descriptor registered with it.
@@ -43,35 +41,24 @@ public final class EventLoop implements AutoCloseable {
     private static final ValueLayout.OfInt EVENT_FD = (ValueLayout.OfInt) epoll_event.layout()
             .select(groupElement("data"), groupElement("fd"));
     private static final long EVENT_FD_OFFSET = epoll_event.layout().byteOffset(groupElement("data"), groupElement("fd"));
-    /** The value every wake-up adds to the eventfd; shared, read-only, process-lifetime. */
-    private static final MemorySegment ONE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L);
 
     private final String name;
     private final Arena arena = Arena.ofShared();
     private final Fd epoll;
-    private final Fd wakeup;
-    private final Fd timerFd;
+    private final LoopWakeup wakeup;
     /** epoll_wait's output array. */
     private final MemorySegment events;
     /** The single epoll_event epoll_ctl reads. */
     private final MemorySegment ctlEvent;
-    /** Scratch for timerfd_settime. */
-    private final MemorySegment timerSpec;
     /** Scratch that eventfd and timerfd counters are drained into. */
     private final MemorySegment drain;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    /** Set while a wake-up is written but not yet consumed, so concurrent submitters write once. */
-    private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final Object wakeupLock = new Object();
     private final AtomicLong timerSequence = new AtomicLong();
-    private final TimerQueue timers = new TimerQueue();
+    private final LoopTimers timers;
     private final Thread thread;
     /** Registrations indexed by descriptor number: descriptors are small ints, and the lookup allocates nothing. */
     private Registration[] byFd = new Registration[256];
     private int registrationCount;
-    /** The deadline the timerfd is armed for, valid while {@link #timerArmed}. */
-    private long armedDeadline;
-    private boolean timerArmed;
     private volatile boolean stopping;
     private volatile boolean terminated;
     private volatile long wakeups;
@@ -91,17 +78,16 @@ public final class EventLoop implements AutoCloseable {
             throw e;
         }
         this.epoll = ep;
-        this.wakeup = wake;
-        this.timerFd = timer;
+        this.wakeup = new LoopWakeup(wake);
+        this.timers = new LoopTimers(timer, arena);
         this.events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
         this.ctlEvent = arena.allocate(EVENT_SIZE, 8);
-        this.timerSpec = arena.allocate(itimerspec.layout());
         this.drain = arena.allocate(ValueLayout.JAVA_LONG);
         try {
-            addInternal(wakeup);
-            addInternal(timerFd);
+            addInternal(wake);
+            addInternal(timer);
         } catch (NativeException e) {
-            closeQuietly(timerFd, wakeup, epoll);
+            closeQuietly(timer, wake, epoll);
             arena.close();
             throw e;
         }
@@ -124,7 +110,8 @@ public final class EventLoop implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
-    void checkInLoop(String what) {
+    /** Throws, naming {@code what} and the calling thread, unless called on the loop thread. */
+    public void checkInLoop(String what) {
         if (!inLoop()) {
             throw new IllegalStateException(what + " called on " + Thread.currentThread().getName()
                     + ", not on event loop " + name + "; hand it over with execute()");
@@ -205,22 +192,8 @@ public final class EventLoop implements AutoCloseable {
             throw new RejectedExecutionException("event loop " + name + " has stopped");
         }
         tasks.add(task);
-        if (!inLoop() && wakePending.compareAndSet(false, true)) {
-            wake();
-        }
-    }
-
-    private void wake() {
-        synchronized (wakeupLock) {
-            if (!wakeup.isOpen()) {
-                return;
-            }
-            try {
-                wakeup.write(ONE);
-            } catch (NativeException e) {
-                // EAGAIN only when the counter is near 2^64: the loop is awake anyway.
-                LOG.log(System.Logger.Level.WARNING, "waking event loop {0}: {1}", name, e.getMessage());
-            }
+        if (!inLoop()) {
+            wakeup.wake();
         }
     }
 
@@ -253,14 +226,21 @@ public final class EventLoop implements AutoCloseable {
         if (timer.isCancelled() || stopping) {
             return;
         }
-        timers.add(timer);
-        rearmTimer();
+        try {
+            timers.add(timer);
+        } catch (NativeException e) {
+            throw new IllegalStateException("event loop " + name + " cannot arm its timerfd", e);
+        }
     }
 
     void timerCancelled(Timer timer) {
         if (inLoop()) {
-            timers.remove(timer);
-            rearmTimer();
+            try {
+                timers.remove(timer);
+            } catch (NativeException e) {
+                // The cancelled flag already keeps it from running; only the early wake-up remains.
+                LOG.log(System.Logger.Level.WARNING, "re-arming the timerfd of {0}: {1}", name, e.getMessage());
+            }
         } else if (!terminated) {
             try {
                 execute(() -> timerCancelled(timer));
@@ -274,46 +254,6 @@ public final class EventLoop implements AutoCloseable {
     public int pendingTimers() {
         checkInLoop("pendingTimers");
         return timers.size();
-    }
-
-    private void rearmTimer() {
-        Timer first = timers.peek();
-        try {
-            if (first == null) {
-                if (timerArmed) {
-                    Syscalls.timerfdSetAbsolute(timerFd, 0, timerSpec);
-                    timerArmed = false;
-                }
-            } else if (!timerArmed || armedDeadline != first.deadlineNanos) {
-                // A deadline already past still arms (the kernel fires at once); 0 would disarm.
-                Syscalls.timerfdSetAbsolute(timerFd, Math.max(1, first.deadlineNanos), timerSpec);
-                armedDeadline = first.deadlineNanos;
-                timerArmed = true;
-            }
-        } catch (NativeException e) {
-            throw new IllegalStateException("event loop " + name + " cannot arm its timerfd", e);
-        }
-    }
-
-    private void runDueTimers() {
-        long now = System.nanoTime();
-        Timer timer;
-        while ((timer = timers.peek()) != null && timer.deadlineNanos - now <= 0) {
-            timers.poll();
-            if (timer.isCancelled()) {
-                continue;
-            }
-            runSafely(timer.task, "timer");
-            if (timer.periodNanos > 0 && !timer.isCancelled() && !stopping) {
-                long next = timer.deadlineNanos + timer.periodNanos;
-                // A loop that fell behind skips the missed runs instead of firing a burst.
-                timer.deadlineNanos = next - now > 0 ? next : now + timer.periodNanos;
-                timers.add(timer);
-            }
-            now = System.nanoTime();
-        }
-        timerArmed = false;
-        rearmTimer();
     }
 
     private void run() {
@@ -337,18 +277,28 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void dispatch(int fd, int ready) {
-        if (fd == wakeup.intValue()) {
-            wakePending.set(false);
-            drainCounter(wakeup);
+        if (fd == wakeup.fd().intValue()) {
+            try {
+                wakeup.consume(drain);
+            } catch (NativeException e) {
+                throw new IllegalStateException("event loop " + name + " cannot read its eventfd", e);
+            }
             return;
         }
-        if (fd == timerFd.intValue()) {
-            drainCounter(timerFd);
-            runDueTimers();
+        if (fd == timers.fd().intValue()) {
+            drainCounter(timers.fd());
+            try {
+                timers.runDue(this::runSafely, stopping);
+            } catch (NativeException e) {
+                throw new IllegalStateException("event loop " + name + " cannot arm its timerfd", e);
+            }
             return;
         }
         Registration registration = fd < byFd.length ? byFd[fd] : null;
         if (registration == null || !registration.isRegistered()) {
+            return;
+        }
+        if (registration.takeQuietedRepeat(ready)) {
             return;
         }
         try {
@@ -362,6 +312,8 @@ public final class EventLoop implements AutoCloseable {
                 && !registration.isEdgeTriggered()) {
             try {
                 registration.changeInterest(registration.interest(), true);
+                // Re-arming makes the kernel report the same, already handled, state once more.
+                registration.expectQuietedRepeat(ready);
             } catch (NativeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot quiet hung-up " + registration.fd() + "; closing it", e);
                 registration.close();
@@ -407,9 +359,7 @@ public final class EventLoop implements AutoCloseable {
         if (inLoop() || terminated) {
             return;
         }
-        if (wakePending.compareAndSet(false, true)) {
-            wake();
-        }
+        wakeup.wake();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
@@ -436,9 +386,8 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         timers.clear();
-        synchronized (wakeupLock) {
-            closeQuietly(timerFd, wakeup, epoll);
-        }
+        wakeup.close();
+        closeQuietly(timers.fd(), epoll);
         arena.close();
     }
 

@@ -16,6 +16,8 @@ public final class Registration implements AutoCloseable {
     private int interest;
     private boolean edgeTriggered;
     private boolean registered = true;
+    /** The events reported just before the loop turned this registration edge-triggered; 0 if none. */
+    private int quietedEvents;
 
     Registration(EventLoop loop, Fd fd, IoHandler handler, int interest, boolean edgeTriggered) {
         this.loop = loop;
@@ -66,6 +68,17 @@ public final class Registration implements AutoCloseable {
     public void setHandler(IoHandler next) {
         loop.checkInLoop("Registration.setHandler");
         handler = next;
+    }
+
+    void expectQuietedRepeat(int events) {
+        quietedEvents = events;
+    }
+
+    /** True (once) when {@code events} merely repeats what was reported before quieting. */
+    boolean takeQuietedRepeat(int events) {
+        boolean repeat = quietedEvents != 0 && events == quietedEvents;
+        quietedEvents = 0;
+        return repeat;
     }
 
     IoHandler handler() {

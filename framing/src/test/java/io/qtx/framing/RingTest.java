@@ -1,0 +1,75 @@
+package io.qtx.framing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class RingTest {
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void bytesComeOutInOrderAndContiguousWhateverTheOffsets(RingKind kind) {
+        Random r = new Random(1);
+        try (ByteRing ring = kind.make(5000)) {
+            int cap = ring.capacity();
+            assertTrue(cap >= 5000);
+            long written = 0;
+            long read = 0;
+            for (int step = 0; step < 20_000; step++) {
+                if (r.nextBoolean()) {
+                    int wanted = r.nextInt(ring.freeBytes() + 1);
+                    int free = ring.prepareWrite(wanted);
+                    assertTrue(free >= wanted, "prepareWrite(" + wanted + ") made only " + free + " contiguous");
+                    int n = r.nextInt(free + 1);
+                    MemorySegment w = ring.memory().asSlice(ring.writeOffset(), n);
+                    for (int i = 0; i < n; i++) {
+                        w.set(ValueLayout.JAVA_BYTE, i, (byte) (written + i));
+                    }
+                    ring.commit(n);
+                    written += n;
+                } else {
+                    int n = r.nextInt(ring.readableBytes() + 1);
+                    MemorySegment d = ring.readable(n);
+                    assertEquals(n, d.byteSize());
+                    for (int i = 0; i < n; i++) {
+                        assertEquals((byte) (read + i), d.get(ValueLayout.JAVA_BYTE, i), "byte " + (read + i));
+                    }
+                    ring.release(n);
+                    read += n;
+                    assertEquals(read, ring.readPosition());
+                }
+                assertEquals(written - read, ring.readableBytes());
+            }
+            assertTrue(written > 10L * cap, "the test wrapped the ring many times");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void misuseIsRefused(RingKind kind) {
+        try (ByteRing ring = kind.make(4096)) {
+            int free = ring.prepareWrite();
+            assertThrows(IllegalArgumentException.class, () -> ring.commit(free + 1));
+            assertThrows(IllegalArgumentException.class, () -> ring.commit(-1));
+            ring.commit(10);
+            assertThrows(IllegalArgumentException.class, () -> ring.release(11));
+            ring.clear();
+            assertEquals(0, ring.readableBytes());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void closeIsIdempotent(RingKind kind) {
+        ByteRing ring = kind.make(4096);
+        ring.close();
+        ring.close();
+    }
+}
