@@ -146,9 +146,12 @@ class PortProbeTest {
                 assertThrows(AssertionError.class, () -> second.readLine(Duration.ofSeconds(2)));
                 assertEquals(0, second.receivedCount(), "the second client got nothing while the first was there");
                 first.close();
-                vm.awaitConsoleLine("probe: host gone connection=1", WAIT);
+                // QEMU accepts the waiting client at once, so the guest may see no hang-up at
+                // all between the two: it cannot tell host connections apart by epoll events.
                 String served = second.readUntil("from-second\n", WAIT);
-                System.out.println("qemu: second client, once the first left, got: " + served.replace("\n", "\\n"));
+                System.out.println("qemu: second client, once the first left, got: " + served.replace("\n", "\\n")
+                        + "; the guest " + (vm.consoleLines().stream().anyMatch(l -> l.startsWith("probe: host gone"))
+                                ? "saw" : "did not see") + " a hang-up in between");
             }
         }
     }
