@@ -86,4 +86,15 @@ class QemuVmTest {
         assertTrue(vm.consoleLines().stream().anyMatch(l -> l.contains("qtx-init: power-off requested")),
                 "the guest powered itself off on request rather than being killed");
     }
+
+    @Test
+    void aGuestPastItsTimeLimitPowersItselfOff() throws Exception {
+        VmOptions options = VmOptions.of("time-limit", GuestProgram.shell("echo guest: stuck; sleep 600"))
+                .withTimeLimit(Duration.ofSeconds(8));
+        try (QemuVm vm = QemuVm.boot(options)) {
+            vm.awaitConsoleLine("guest: stuck", WAIT);
+            vm.awaitConsoleLine("qtx-init: time limit of 8s reached, powering off", WAIT);
+            assertEquals(0, vm.awaitExit(WAIT), "QEMU's exit status after the guest's poweroff");
+        }
+    }
 }
