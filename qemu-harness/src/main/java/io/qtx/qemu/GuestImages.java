@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * What {@code build-scripts/qemu/setup} made: the QEMU binary, the guest kernel and the base
- * initramfs, as listed in its {@code images.properties}.
+ * What {@code build-scripts/qemu/setup} made: the QEMU binary, the guest kernel, the base
+ * initramfs and (runnable here too) the guest's Java runtime, as listed in its
+ * {@code images.properties}.
  *
  * <p>The cache folder is the system property {@code qtx.qemu.cache} (the module's pom sets it),
  * else the environment variable {@code QTX_QEMU_CACHE}, else {@code build-scripts/.cache/qemu}
@@ -17,7 +18,7 @@ import java.util.Properties;
  * skipping them.
  */
 public record GuestImages(Path qemu, String qemuVersion, Path kernel, String kernelPackage, Path initramfs,
-        long initramfsBytes, long runtimeBytes, String guestJava) {
+        long initramfsBytes, Path runtime, long runtimeBytes, String guestJava) {
 
     public static final String CACHE_PROPERTY = "qtx.qemu.cache";
 
@@ -46,8 +47,9 @@ public record GuestImages(Path qemu, String qemuVersion, Path kernel, String ker
         GuestImages images = new GuestImages(Path.of(required(p, "qemu", listing)), p.getProperty("qemuVersion", "?"),
                 Path.of(required(p, "kernel", listing)), p.getProperty("kernelPackage", "?"),
                 Path.of(required(p, "initramfs", listing)), Long.parseLong(p.getProperty("initramfsBytes", "0")),
-                Long.parseLong(p.getProperty("jreBytes", "0")), required(p, "guestJava", listing));
-        for (Path file : new Path[] {images.qemu, images.kernel, images.initramfs}) {
+                Path.of(required(p, "jre", listing)), Long.parseLong(p.getProperty("jreBytes", "0")),
+                required(p, "guestJava", listing));
+        for (Path file : new Path[] {images.qemu, images.kernel, images.initramfs, images.runtime}) {
             if (!Files.isReadable(file)) {
                 throw new IllegalStateException(file + " (listed in " + listing
                         + ") is gone: run build-scripts/qemu/setup again");

@@ -30,6 +30,9 @@ public record GuestProgram(String script, Map<String, Path> files) {
             "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k",
             "--enable-native-access=ALL-UNNAMED");
 
+    /** Where a trained archive goes in the guest. */
+    static final String GUEST_ARCHIVE = "/qtx/cds/app.jsa";
+
     public GuestProgram {
         files = Map.copyOf(files);
     }
@@ -44,10 +47,31 @@ public record GuestProgram(String script, Map<String, Path> files) {
      * {@code mainClass} and of each class in {@code alsoFrom} (the libraries it uses).
      */
     public static GuestProgram java(Class<?> mainClass, List<Class<?>> alsoFrom, String... args) {
+        return java(classPathOf(mainClass, alsoFrom), mainClass.getName(), List.of(), args);
+    }
+
+    private static List<Path> classPathOf(Class<?> mainClass, List<Class<?>> alsoFrom) {
         Set<Path> classPath = new LinkedHashSet<>();
         classPath.add(codeSource(mainClass));
         alsoFrom.forEach(c -> classPath.add(codeSource(c)));
-        return java(List.copyOf(classPath), mainClass.getName(), List.of(), args);
+        return List.copyOf(classPath);
+    }
+
+    /**
+     * Like {@link #java(Class, List, String...)}, with a CDS archive trained on this host for the
+     * program (see {@link CdsTraining}): FFM start-up in the guest then takes about half as
+     * long. The training runs the program here for a few seconds with {@code QTX_PORT} set to a
+     * FIFO, so it must run on any character-device-like file.
+     */
+    public static GuestProgram javaTrainedOnHost(Class<?> mainClass, List<Class<?>> alsoFrom, String... args)
+            throws IOException, InterruptedException {
+        List<Path> classPath = classPathOf(mainClass, alsoFrom);
+        Path archive = CdsTraining.archive(GuestImages.load(), classPath, mainClass.getName(), GUEST_JVM_OPTIONS,
+                List.of(args));
+        GuestProgram plain = java(classPath, mainClass.getName(), List.of("-XX:SharedArchiveFile=" + GUEST_ARCHIVE), args);
+        Map<String, Path> files = new LinkedHashMap<>(plain.files());
+        files.put(GUEST_ARCHIVE, archive);
+        return new GuestProgram(plain.script(), files);
     }
 
     /** Runs {@code mainClass} from {@code classPath} (jars or classes folders) on the guest runtime. */

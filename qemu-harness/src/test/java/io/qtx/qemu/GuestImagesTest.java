@@ -31,7 +31,7 @@ class GuestImagesTest {
     void aListedFileThatIsGoneIsNamed(@TempDir Path cache) throws Exception {
         Path qemu = Files.createFile(cache.resolve("qemu"));
         Files.writeString(cache.resolve("images.properties"), "qemu=" + qemu + "\nkernel=" + cache.resolve("vmlinux")
-                + "\ninitramfs=" + qemu + "\nguestJava=/opt/jre/bin/java\n");
+                + "\ninitramfs=" + qemu + "\njre=" + cache + "\nguestJava=/opt/jre/bin/java\n");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> GuestImages.load(cache));
         assertTrue(e.getMessage().startsWith(cache.resolve("vmlinux").toString()), e.getMessage());
     }

@@ -28,8 +28,8 @@ class PortProbeTest {
     /** How long the loop is watched with no host, at least. */
     private static final long IDLE_MILLIS = 3000;
 
-    private static GuestProgram probe(String... args) {
-        return GuestProgram.java(PortProbe.class, List.of(EventLoop.class, Fd.class), args);
+    private static GuestProgram probe(String... args) throws Exception {
+        return GuestProgram.javaTrainedOnHost(PortProbe.class, List.of(EventLoop.class, Fd.class), args);
     }
 
     private static QemuVm bootProbe(String vmId, String... args) throws Exception {
