@@ -62,6 +62,8 @@ public final class EventLoop implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean terminated;
     private volatile long wakeups;
+    /** /proc/PID/task/TID of the loop thread, for its CPU time; set when the thread starts. */
+    private volatile String taskDir;
 
     private EventLoop(String name) throws NativeException {
         this.name = name;
@@ -123,9 +125,23 @@ public final class EventLoop implements AutoCloseable {
         return wakeups;
     }
 
-    /** The CPU time the loop thread has used so far, in nanoseconds (-1 where unsupported). */
+    /**
+     * The CPU time the loop thread has used so far, in nanoseconds, from the kernel's
+     * schedstat of that thread; -1 before the loop runs or where the kernel keeps none.
+     * Read from /proc rather than through java.management, so a minimal runtime image can
+     * measure its loop too.
+     */
     public long cpuTimeNanos() {
-        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.threadId());
+        String task = taskDir;
+        if (task == null) {
+            return -1;
+        }
+        try {
+            String schedstat = java.nio.file.Files.readString(java.nio.file.Path.of(task, "schedstat"));
+            return Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Registered descriptors, not counting the loop's own. Loop thread only. */
@@ -257,6 +273,12 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            // The link reads "PID/task/TID", relative to /proc.
+            taskDir = "/proc/" + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no /proc/thread-self; loop CPU time unknown");
+        }
         try {
             while (!stopping) {
                 boolean moreTasks = runTasks();
