@@ -6,7 +6,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -56,9 +55,7 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicLong timerSequence = new AtomicLong();
     private final LoopTimers timers;
     private final Thread thread;
-    /** Registrations indexed by descriptor number: descriptors are small ints, and the lookup allocates nothing. */
-    private Registration[] byFd = new Registration[256];
-    private int registrationCount;
+    private final RegistrationTable registrations = new RegistrationTable();
     private volatile boolean stopping;
     private volatile boolean terminated;
     private volatile long wakeups;
@@ -147,7 +144,7 @@ public final class EventLoop implements AutoCloseable {
     /** Registered descriptors, not counting the loop's own. Loop thread only. */
     public int registrationCount() {
         checkInLoop("registrationCount");
-        return registrationCount;
+        return registrations.size();
     }
 
     /**
@@ -161,17 +158,13 @@ public final class EventLoop implements AutoCloseable {
             throw new RejectedExecutionException("event loop " + name + " is stopping");
         }
         int n = fd.checkedValue("epoll_ctl");
-        if (n < byFd.length && byFd[n] != null) {
+        if (registrations.get(n) != null) {
             throw new IllegalStateException(fd.description() + " is already registered with " + name);
         }
         setCtlEvent(n, interest | (edgeTriggered ? IoEvents.EDGE_TRIGGERED : 0));
         Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_ADD(), fd, ctlEvent);
-        if (n >= byFd.length) {
-            byFd = Arrays.copyOf(byFd, Math.max(n + 1, byFd.length * 2));
-        }
         Registration registration = new Registration(this, fd, handler, interest, edgeTriggered);
-        byFd[n] = registration;
-        registrationCount++;
+        registrations.put(n, registration);
         return registration;
     }
 
@@ -184,10 +177,7 @@ public final class EventLoop implements AutoCloseable {
     void deregister(Registration registration) {
         Fd fd = registration.fd();
         int n = fd.intValue();
-        if (n < byFd.length && byFd[n] == registration) {
-            byFd[n] = null;
-            registrationCount--;
-        }
+        registrations.remove(n, registration);
         if (fd.isOpen()) {
             try {
                 Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_DEL(), fd, null);
@@ -316,7 +306,7 @@ public final class EventLoop implements AutoCloseable {
             }
             return;
         }
-        Registration registration = fd < byFd.length ? byFd[fd] : null;
+        Registration registration = registrations.get(fd);
         if (registration == null || !registration.isRegistered()) {
             return;
         }
@@ -402,11 +392,7 @@ public final class EventLoop implements AutoCloseable {
         runTasks();
         terminated = true;
         runTasks();
-        for (Registration registration : byFd) {
-            if (registration != null) {
-                registration.close();
-            }
-        }
+        registrations.closeAll();
         timers.clear();
         wakeup.close();
         closeQuietly(timers.fd(), epoll);
