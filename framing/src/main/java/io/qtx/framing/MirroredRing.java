@@ -113,6 +113,12 @@ public final class MirroredRing extends ByteRing {
         head = h >= capacity ? h - capacity : h;
         size -= n;
         releasedTotal += n;
+        if (size == 0) {
+            // Start over at the front whenever the ring empties: a connection that only ever
+            // holds a few small frames then touches only the ring's first pages, instead of
+            // walking through (and keeping resident) all of it. qx-node holds a thousand rings.
+            head = 0;
+        }
     }
 
     @Override

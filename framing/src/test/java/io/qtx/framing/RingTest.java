@@ -72,4 +72,19 @@ class RingTest {
         ring.close();
         ring.close();
     }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void aRingThatEmptiesStartsOverAtTheFrontSoItsLaterPagesStayUntouched(RingKind kind) {
+        try (ByteRing ring = kind.make(64 * 1024)) {
+            long base = ring.writeOffset();
+            for (int i = 0; i < 10_000; i++) {
+                ring.prepareWrite(300);
+                ring.commit(300);
+                ring.release(300);
+                assertEquals(base, ring.writeOffset(), "emptied after " + (i + 1) + " small frames");
+            }
+            assertEquals(3_000_000, ring.readPosition(), "stream positions still count every byte");
+        }
+    }
 }
