@@ -179,6 +179,25 @@ class ApiTest {
     }
 
     @Test
+    void eventStreamsAreCappedSoTheyCannotTakeEveryHandlerThread() throws Exception {
+        java.util.List<java.io.InputStream> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < ApiServer.MAX_EVENT_STREAMS; i++) {
+                HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
+                        + "/api/v1/events?vm=none")).build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertEquals(200, r.statusCode());
+                open.add(r.body());
+            }
+            assertError(get("/api/v1/events"), 503, "AGENT_BUSY");
+            assertEquals(200, get("/api/v1/vms").statusCode(), "ordinary requests still have threads");
+        } finally {
+            for (var in : open) {
+                in.close();
+            }
+        }
+    }
+
+    @Test
     void metricsAndStatusPage() throws Exception {
         String m = get("/metrics").body();
         assertTrue(m.contains("qtx_node_vm_ready{vm=\"vm-1\"} 1"), m);
