@@ -94,7 +94,7 @@ public final class Rig implements AutoCloseable {
         return awaitVm(id, state.json(), s -> s.state() == state);
     }
 
-    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    public static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

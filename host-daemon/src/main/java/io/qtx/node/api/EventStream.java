@@ -26,7 +26,8 @@ import io.qtx.node.NodeException;
 final class EventStream {
 
     private static final int QUEUE = 1024;
-    private static final long KEEPALIVE_SECONDS = 15;
+    /** A comment line this often keeps proxies from timing out and is how a client that left is noticed. */
+    private static final long KEEPALIVE_SECONDS = 2;
     private static final NodeEvent CLOSE = new NodeEvent(NodeEvent.Kind.STATE, "", null, null, 0, null);
 
     private final ApiServer api;

@@ -194,6 +194,7 @@ class ApiTest {
             for (var in : open) {
                 in.close();
             }
+            io.qtx.node.Rig.await("the server noticed every stream close", () -> rig.api.openStreams.get() == 0);
         }
     }
 
