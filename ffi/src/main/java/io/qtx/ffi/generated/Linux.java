@@ -891,6 +891,15 @@ public class Linux extends Linux$shared {
     public static int SOCK_STREAM() {
         return SOCK_STREAM;
     }
+    private static final int SOCK_DGRAM = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_DGRAM = 2
+     * }
+     */
+    public static int SOCK_DGRAM() {
+        return SOCK_DGRAM;
+    }
     private static final int SOCK_CLOEXEC = (int)524288L;
     /**
      * {@snippet lang=c :
@@ -2030,6 +2039,67 @@ public class Linux extends Linux$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("clock_gettime", __clock_id, __tp);
+            }
+            return (int)mh$.invokeExact(__clock_id, __tp);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class clock_settime {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("clock_settime");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int clock_settime(clockid_t __clock_id, const struct timespec *__tp)
+     * }
+     */
+    public static FunctionDescriptor clock_settime$descriptor() {
+        return clock_settime.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int clock_settime(clockid_t __clock_id, const struct timespec *__tp)
+     * }
+     */
+    public static MethodHandle clock_settime$handle() {
+        return clock_settime.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int clock_settime(clockid_t __clock_id, const struct timespec *__tp)
+     * }
+     */
+    public static MemorySegment clock_settime$address() {
+        return clock_settime.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int clock_settime(clockid_t __clock_id, const struct timespec *__tp)
+     * }
+     */
+    public static int clock_settime(int __clock_id, MemorySegment __tp) {
+        var mh$ = clock_settime.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("clock_settime", __clock_id, __tp);
             }
             return (int)mh$.invokeExact(__clock_id, __tp);
         } catch (Error | RuntimeException ex) {
