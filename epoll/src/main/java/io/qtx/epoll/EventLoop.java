@@ -110,7 +110,8 @@ public final class EventLoop implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
-    void checkInLoop(String what) {
+    /** Throws, naming {@code what} and the calling thread, unless called on the loop thread. */
+    public void checkInLoop(String what) {
         if (!inLoop()) {
             throw new IllegalStateException(what + " called on " + Thread.currentThread().getName()
                     + ", not on event loop " + name + "; hand it over with execute()");

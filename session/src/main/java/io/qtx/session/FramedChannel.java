@@ -1,0 +1,347 @@
+package io.qtx.session;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+import com.google.protobuf.MessageLite;
+
+import io.qtx.epoll.EventLoop;
+import io.qtx.epoll.IoEvents;
+import io.qtx.epoll.Registration;
+import io.qtx.epoll.Timer;
+import io.qtx.ffi.Fd;
+import io.qtx.ffi.NativeException;
+import io.qtx.ffi.Syscalls;
+import io.qtx.framing.EnvelopeDecoder;
+import io.qtx.framing.FrameReader;
+import io.qtx.framing.FrameWriter;
+import io.qtx.framing.ReaderStats;
+import io.qtx.proto.Envelope;
+
+/**
+ * Moves envelopes over one descriptor on an {@link EventLoop}: bytes are read straight into
+ * the frame reader's ring and decoded in place; envelopes are serialised straight into the
+ * frame writer's queue and written in chunks of at most 32 KiB, short writes continued when the
+ * descriptor turns writable. Registered edge-triggered, so a port with no host costs nothing.
+ *
+ * <p>Reading never waits for writing or the other way round: both are non-blocking calls made
+ * as the kernel reports readiness. Loop thread only, like everything on the loop.
+ */
+public final class FramedChannel implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(FramedChannel.class.getName());
+
+    /** What happens on a channel; called on the loop thread. */
+    public interface Listener {
+
+        /** One envelope, decoded from a frame of {@code frameVersion}. */
+        void onEnvelope(Envelope envelope, byte frameVersion);
+
+        /** A virtio port's host connected (the port turned writable after a hang-up). */
+        default void onPeerArrived() {
+        }
+
+        /** A virtio port's host left (hang-up or a zero read). The channel stays open. */
+        default void onPeerGone() {
+        }
+
+        /** Queued bytes waited longer than the write timeout; the caller decides what to drop. */
+        default void onWriteTimeout() {
+        }
+
+        /** The channel closed: {@code cause} is null when closed on purpose. Called once. */
+        void onClosed(IOException cause);
+    }
+
+    private final EventLoop loop;
+    private final Fd fd;
+    private final ChannelOptions options;
+    private final Listener listener;
+    private final FrameReader reader;
+    private final FrameWriter writer;
+    private final EnvelopeDecoder decoder;
+    private Registration registration;
+    private Timer writeDeadline;
+    private Timer stallCheck;
+    /** For a port: whether a host is connected as far as we can tell. Sockets: always true. */
+    private boolean peerPresent;
+    private boolean closed;
+    private long writeTimeouts;
+
+    /** Takes ownership of {@code fd}; call {@link #start()} to begin. */
+    public FramedChannel(EventLoop loop, Fd fd, ChannelOptions options, Listener listener) {
+        this.loop = loop;
+        this.fd = fd;
+        this.options = options;
+        this.listener = listener;
+        FrameReader r = null;
+        try {
+            r = new FrameReader(options.maxInboundPayload(), options.stallTimeout().toNanos());
+            this.writer = new FrameWriter(options.outboundCapacity(), options.maxOutboundPayload());
+        } catch (RuntimeException e) {
+            if (r != null) {
+                r.close();
+            }
+            fd.close();
+            throw e;
+        }
+        this.reader = r;
+        this.decoder = new EnvelopeDecoder(this::deliver);
+        this.peerPresent = options.kind() == ChannelOptions.Kind.STREAM_SOCKET;
+    }
+
+    /** Registers with the loop; a port reports its host's presence through the listener from now on. */
+    public void start() throws NativeException {
+        loop.checkInLoop("FramedChannel.start");
+        int interest = IoEvents.READABLE | IoEvents.WRITABLE | IoEvents.PEER_CLOSED;
+        try {
+            registration = loop.register(fd, interest, true, this::onEvents);
+        } catch (NativeException | RuntimeException e) {
+            closeWith(e instanceof NativeException n ? n : new IOException(e));
+            throw e;
+        }
+        Duration stall = options.stallTimeout();
+        stallCheck = loop.scheduleAtFixedRate(stall.dividedBy(2), stall.dividedBy(2), this::checkStall);
+    }
+
+    public Fd fd() {
+        return fd;
+    }
+
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** For a virtio port: whether a host is connected, as far as the port has told us. */
+    public boolean isPeerPresent() {
+        return peerPresent;
+    }
+
+    /**
+     * Queues {@code message} as one frame and starts writing it.
+     *
+     * @return false when it was not queued: the queue is full (the peer is not reading), or closed
+     */
+    public boolean send(MessageLite message) {
+        return send(message, 0);
+    }
+
+    /** Like {@link #send(MessageLite)}, but only if {@code keepFree} bytes stay free (room for replies). */
+    public boolean send(MessageLite message, int keepFree) {
+        if (closed || !writer.offer(message, keepFree)) {
+            return false;
+        }
+        flush();
+        return true;
+    }
+
+    /** Writes frames at the header from now on: QTX1 until the handshake agrees on QTX2. */
+    public void frameVersion(byte version) {
+        writer.frameVersion(version);
+    }
+
+    /** The frame version being written. */
+    public byte frameVersion() {
+        return writer.frameVersion();
+    }
+
+    /** Gives up an incomplete inbound frame (on every connection transition) and decodes what follows. */
+    public void resetInbound() {
+        if (reader.reset()) {
+            pollFrames();
+        }
+    }
+
+    /** Drops everything queued and not yet written: it was meant for a peer that is gone. */
+    public void discardOutbound() {
+        writer.clear();
+        cancelWriteDeadline();
+    }
+
+    public int pendingOutboundBytes() {
+        return writer.pendingBytes();
+    }
+
+    public ReaderStats readerStats() {
+        return reader.stats();
+    }
+
+    public long framesReceived() {
+        return reader.frames();
+    }
+
+    public long framesSent() {
+        return writer.framesQueued();
+    }
+
+    public long framesRefused() {
+        return writer.framesRefused();
+    }
+
+    public long writeTimeouts() {
+        return writeTimeouts;
+    }
+
+    /** Payloads that framed correctly but were not usable envelopes. */
+    public long envelopesRejected() {
+        return decoder.invalid() + decoder.unusable();
+    }
+
+    private void onEvents(Registration r, int events) {
+        if ((events & IoEvents.READABLE) != 0) {
+            readAvailable();
+        }
+        if (closed) {
+            return;
+        }
+        boolean hungUp = (events & (IoEvents.HANGUP | IoEvents.ERROR)) != 0;
+        if (options.kind() == ChannelOptions.Kind.VIRTIO_PORT) {
+            if (hungUp) {
+                peerGone();
+            } else if ((events & IoEvents.WRITABLE) != 0 && !peerPresent) {
+                peerPresent = true;
+                listener.onPeerArrived();
+            }
+        } else if (hungUp || (events & IoEvents.PEER_CLOSED) != 0) {
+            // Anything readable was read above; the peer is gone for good.
+            closeWith(new IOException("peer closed " + fd.description()));
+            return;
+        }
+        if (!closed && (events & IoEvents.WRITABLE) != 0) {
+            flush();
+        }
+    }
+
+    private void readAvailable() {
+        try {
+            while (!closed) {
+                MemorySegment space = reader.ring().writable();
+                if (space.byteSize() == 0) {
+                    // The ring holds one maximum frame, so a full ring has a frame to decode.
+                    pollFrames();
+                    space = reader.ring().writable();
+                    if (space.byteSize() == 0) {
+                        return;
+                    }
+                }
+                long n = fd.read(space);
+                if (n == Syscalls.WOULD_BLOCK) {
+                    return;
+                }
+                if (n == 0) {
+                    if (options.kind() == ChannelOptions.Kind.VIRTIO_PORT) {
+                        peerGone();
+                    } else {
+                        closeWith(new IOException("end of input on " + fd.description()));
+                    }
+                    return;
+                }
+                reader.ring().commit((int) n);
+                pollFrames();
+            }
+        } catch (NativeException e) {
+            closeWith(e);
+        }
+    }
+
+    private void pollFrames() {
+        reader.poll(decoder);
+    }
+
+    private void deliver(Envelope envelope, byte frameVersion) {
+        if (!closed) {
+            listener.onEnvelope(envelope, frameVersion);
+        }
+    }
+
+    private void peerGone() {
+        if (peerPresent) {
+            peerPresent = false;
+            resetInbound();
+            discardOutbound();
+            listener.onPeerGone();
+        }
+    }
+
+    private void flush() {
+        try {
+            while (!closed && writer.pendingBytes() > 0) {
+                MemorySegment chunk = writer.readable(ChannelOptions.MAX_WRITE_CHUNK);
+                long n = fd.write(chunk);
+                if (n == Syscalls.WOULD_BLOCK) {
+                    armWriteDeadline();
+                    return;
+                }
+                writer.consumed((int) n);
+                // Progress: the peer is reading, so the deadline starts again.
+                cancelWriteDeadline();
+            }
+        } catch (NativeException e) {
+            if (options.kind() == ChannelOptions.Kind.VIRTIO_PORT) {
+                // A port write fails only while the host is away; the next arrival starts afresh.
+                LOG.log(System.Logger.Level.DEBUG, "write to {0}: {1}", fd, e.getMessage());
+                peerGone();
+            } else {
+                closeWith(e);
+            }
+        }
+    }
+
+    private void armWriteDeadline() {
+        if (writeDeadline == null) {
+            writeDeadline = loop.schedule(options.writeTimeout(), this::writeTimedOut);
+        }
+    }
+
+    private void cancelWriteDeadline() {
+        if (writeDeadline != null) {
+            writeDeadline.cancel();
+            writeDeadline = null;
+        }
+    }
+
+    private void writeTimedOut() {
+        writeDeadline = null;
+        if (!closed && writer.pendingBytes() > 0) {
+            writeTimeouts++;
+            listener.onWriteTimeout();
+        }
+    }
+
+    private void checkStall() {
+        if (!closed && reader.expire(System.nanoTime())) {
+            pollFrames();
+        }
+    }
+
+    /** Closes on purpose: the listener hears {@code onClosed(null)}. */
+    @Override
+    public void close() {
+        closeWith(null);
+    }
+
+    private void closeWith(IOException cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancelWriteDeadline();
+        if (stallCheck != null) {
+            stallCheck.cancel();
+        }
+        if (registration != null) {
+            registration.close();
+        } else {
+            fd.close();
+        }
+        reader.close();
+        writer.close();
+        listener.onClosed(cause);
+    }
+
+    @Override
+    public String toString() {
+        return "FramedChannel[" + fd.description() + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,278 @@
+package io.qtx.session;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import io.qtx.epoll.EventLoop;
+import io.qtx.epoll.Timer;
+import io.qtx.ffi.Fd;
+import io.qtx.ffi.NativeException;
+import io.qtx.proto.Envelope;
+import io.qtx.proto.Hello;
+import io.qtx.proto.Pong;
+
+/**
+ * A handshaken conversation over a {@link FramedChannel}: assigns envelope ids and times,
+ * runs the {@link Handshake} on every (re)connection, after every write timeout and whenever
+ * the peer starts over, answers pings, and hands everything else to its listener, but only
+ * once the handshake is through. What arrives before that is discarded and counted: on a
+ * virtio channel it may be a request queued for an earlier session.
+ *
+ * <p>Loop thread only.
+ */
+public final class Session implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+
+    /** What a session tells its owner; called on the loop thread. */
+    public interface Listener {
+
+        /**
+         * The handshake is through; {@code peer} is the peer's Hello of this session. Called
+         * again, while ready, when the peer starts over with a new Hello (its instance id tells
+         * whether it restarted).
+         */
+        void onReady(Hello peer);
+
+        /** An envelope of the established session (not a handshake message, not a ping). */
+        void onEnvelope(Envelope envelope);
+
+        /** The session stopped being ready: the host left, a write timed out, the peer started over. */
+        default void onNotReady(String reason) {
+        }
+
+        /** The session is over for good: its descriptor is closed. {@code cause} is null if closed on purpose. */
+        void onClosed(IOException cause);
+    }
+
+    private final EventLoop loop;
+    private final FramedChannel channel;
+    private final Handshake handshake;
+    private final Duration helloRetry;
+    private final Supplier<Pong> pong;
+    private final Listener listener;
+    private final String name;
+    private long nextId = 1;
+    private boolean ready;
+    private Timer retryTimer;
+    private long discardedBeforeReady;
+    /** Our Hello of the current handshake, said again when the peer starts over. */
+    private Hello currentHello;
+    /** The nonce of the last Hello the peer sent, to tell a new one from a repeat. */
+    private com.google.protobuf.ByteString lastPeerNonce = com.google.protobuf.ByteString.EMPTY;
+    private long handshakes;
+
+    /**
+     * @param name for logs, e.g. the VM id or the port path
+     * @param helloRetry how long to wait for the peer's answer before saying Hello again
+     * @param pong builds the answer to a ping (uptime and counters)
+     */
+    public Session(EventLoop loop, Fd fd, ChannelOptions options, Handshake.Identity identity, Duration helloRetry,
+                   Supplier<Pong> pong, Listener listener, String name) {
+        this.loop = loop;
+        this.handshake = new Handshake(identity, new SecureRandom());
+        this.helloRetry = helloRetry;
+        this.pong = pong;
+        this.listener = listener;
+        this.name = name;
+        this.channel = new FramedChannel(loop, fd, options, new ChannelEvents());
+    }
+
+    /** Registers the channel; a socket says Hello at once, a port when its host arrives. */
+    public void start() throws NativeException {
+        channel.start();
+        if (channel.isPeerPresent()) {
+            rehandshake("connected");
+        }
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    public FramedChannel channel() {
+        return channel;
+    }
+
+    /** The peer's Hello of the current session, or null before the handshake. */
+    public Hello peerHello() {
+        return ready ? handshake.peerHello() : null;
+    }
+
+    /** Peer's wall clock minus ours, as measured at its last Hello. */
+    public long peerClockOffsetMs() {
+        return handshake.peerClockOffsetMs();
+    }
+
+    /** Envelopes received before the handshake completed and discarded. */
+    public long discardedBeforeReady() {
+        return discardedBeforeReady;
+    }
+
+    /** Hellos this session has sent. */
+    public long handshakes() {
+        return handshakes;
+    }
+
+    /**
+     * Sends an envelope of the established session, stamping id and time.
+     *
+     * @return its id, or -1 when not sent: not ready, or the outbound queue is full
+     */
+    public long send(Envelope.Builder envelope) {
+        return send(envelope, 0);
+    }
+
+    /** Like {@link #send(Envelope.Builder)}, keeping {@code keepFree} queue bytes for replies. */
+    public long send(Envelope.Builder envelope, int keepFree) {
+        if (!ready) {
+            return -1;
+        }
+        return sendAnyway(envelope, keepFree);
+    }
+
+    /** Sends an answer to envelope {@code replyTo}; -1 when not sent. */
+    public long reply(long replyTo, Envelope.Builder envelope) {
+        return send(envelope.setReplyTo(replyTo));
+    }
+
+    private long sendAnyway(Envelope.Builder envelope, int keepFree) {
+        long id = nextId++;
+        Envelope built = envelope.setId(id).setSentUnixMs(System.currentTimeMillis()).build();
+        return channel.send(built, keepFree) ? id : -1;
+    }
+
+    /** Starts the handshake over with a fresh nonce; the session is not ready until it is answered. */
+    public void rehandshake(String reason) {
+        if (!channel.isOpen()) {
+            return;
+        }
+        notReady(reason);
+        channel.frameVersion(io.qtx.framing.FrameDescriptor.VERSION_1);
+        currentHello = handshake.newHello(System.currentTimeMillis());
+        handshakes++;
+        LOG.log(System.Logger.Level.DEBUG, "{0}: hello ({1})", name, reason);
+        sendAnyway(Envelope.newBuilder().setHello(currentHello), 0);
+        scheduleRetry();
+    }
+
+    private void scheduleRetry() {
+        if (retryTimer != null) {
+            retryTimer.cancel();
+        }
+        retryTimer = loop.schedule(helloRetry, () -> {
+            retryTimer = null;
+            if (!ready && channel.isOpen() && channel.isPeerPresent()) {
+                rehandshake("no answer to hello within " + helloRetry.toMillis() + " ms");
+            }
+        });
+    }
+
+    private void notReady(String reason) {
+        if (ready) {
+            ready = false;
+            listener.onNotReady(reason);
+        }
+    }
+
+    private void onEnvelope(Envelope envelope) {
+        switch (envelope.getPayloadCase()) {
+            case HELLO -> {
+                Hello peer = envelope.getHello();
+                boolean newPeerNonce = !peer.getNonce().equals(lastPeerNonce);
+                lastPeerNonce = peer.getNonce();
+                var answer = handshake.answer(peer, System.currentTimeMillis());
+                sendAnyway(Envelope.newBuilder().setReplyTo(envelope.getId()).setHelloReply(answer), 0);
+                if (ready && newPeerNonce && currentHello != null) {
+                    // The peer started over and may have forgotten our Hello: say it again, same
+                    // nonce, so our state stands. A repeat of the same peer Hello gets no repeat
+                    // from us, so two sides can never keep greeting each other.
+                    sendAnyway(Envelope.newBuilder().setHello(currentHello), 0);
+                    listener.onReady(peer);
+                } else {
+                    becomeReadyIfComplete();
+                }
+            }
+            case HELLO_REPLY -> {
+                switch (handshake.accept(envelope.getHelloReply())) {
+                    case MATCHED -> {
+                        channel.frameVersion(handshake.writeFrameVersion());
+                        becomeReadyIfComplete();
+                    }
+                    case STALE -> discardedBeforeReady++;
+                    case REFUSED -> LOG.log(System.Logger.Level.WARNING, "{0}: peer refused the handshake: {1}",
+                            name, handshake.refusal().getMessage());
+                }
+            }
+            default -> {
+                if (!ready) {
+                    discardedBeforeReady++;
+                } else if (envelope.getPayloadCase() == Envelope.PayloadCase.PING) {
+                    reply(envelope.getId(), Envelope.newBuilder().setPong(pong.get()));
+                } else {
+                    listener.onEnvelope(envelope);
+                }
+            }
+        }
+    }
+
+    private void becomeReadyIfComplete() {
+        if (!ready && handshake.isComplete()) {
+            ready = true;
+            if (retryTimer != null) {
+                retryTimer.cancel();
+                retryTimer = null;
+            }
+            listener.onReady(handshake.peerHello());
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    private final class ChannelEvents implements FramedChannel.Listener {
+
+        @Override
+        public void onEnvelope(Envelope envelope, byte frameVersion) {
+            Session.this.onEnvelope(envelope);
+        }
+
+        @Override
+        public void onPeerArrived() {
+            channel.resetInbound();
+            channel.discardOutbound();
+            rehandshake("host connected");
+        }
+
+        @Override
+        public void onPeerGone() {
+            handshake.reset();
+            currentHello = null;
+            lastPeerNonce = com.google.protobuf.ByteString.EMPTY;
+            notReady("host gone");
+        }
+
+        @Override
+        public void onWriteTimeout() {
+            channel.discardOutbound();
+            rehandshake("a write waited over the write timeout");
+        }
+
+        @Override
+        public void onClosed(IOException cause) {
+            if (retryTimer != null) {
+                retryTimer.cancel();
+            }
+            ready = false;
+            listener.onClosed(cause);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.qtx.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.qtx.epoll.EventLoop;
+import io.qtx.ffi.Fd;
+import io.qtx.ffi.Sockets;
+import io.qtx.framing.FrameDescriptor;
+import io.qtx.proto.Envelope;
+import io.qtx.proto.Ping;
+import io.qtx.proto.Request;
+import io.qtx.proto.Role;
+import io.qtx.proto.SystemInfoRequest;
+
+class SessionTest {
+
+    private EventLoop loop;
+    private Fd[] pair;
+    private final ChannelOptions options = ChannelOptions.defaults(ChannelOptions.Kind.STREAM_SOCKET);
+
+    @BeforeEach
+    void start() throws Exception {
+        loop = EventLoop.start("session-loop");
+        pair = Sockets.socketpair();
+    }
+
+    @AfterEach
+    void stop() {
+        loop.close();
+        pair[0].close();
+        pair[1].close();
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> body) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(body.call());
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void bothSidesGetThroughTheHandshakeAndAgreeOnTheIntegrityFrame() throws Exception {
+        SessionPair.Recorder host = new SessionPair.Recorder();
+        SessionPair.Recorder agent = new SessionPair.Recorder();
+        Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
+        Session agentSession = SessionPair.start(loop, pair[1], Role.ROLE_AGENT, options, agent);
+        assertEquals(Role.ROLE_AGENT, host.awaitReady().getRole());
+        assertEquals(Role.ROLE_HOST, agent.awaitReady().getRole());
+        assertTrue(onLoop(() -> hostSession.isReady() && agentSession.isReady()));
+        onLoop(() -> hostSession.send(Envelope.newBuilder().setRequest(Request.newBuilder()
+                .setDeadlineUnixMs(System.currentTimeMillis() + 1000)
+                .setSystemInfo(SystemInfoRequest.getDefaultInstance()))));
+        Envelope request = agent.envelopes.poll(5, TimeUnit.SECONDS);
+        assertNotNull(request);
+        assertTrue(request.hasRequest());
+        assertEquals(FrameDescriptor.VERSION_2, (byte) onLoop(() -> hostSession.channel().frameVersion()));
+        assertEquals(FrameDescriptor.VERSION_2, (byte) onLoop(() -> agentSession.channel().frameVersion()));
+    }
+
+    @Test
+    void aPingIsAnsweredByTheSessionItselfWithTheOwnersPong() throws Exception {
+        SessionPair.Recorder host = new SessionPair.Recorder();
+        SessionPair.Recorder agent = new SessionPair.Recorder();
+        Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
+        SessionPair.start(loop, pair[1], Role.ROLE_AGENT, options, agent);
+        host.awaitReady();
+        agent.awaitReady();
+        long pingId = onLoop(() -> hostSession.send(Envelope.newBuilder().setPing(Ping.getDefaultInstance())));
+        Envelope pong = host.envelopes.poll(5, TimeUnit.SECONDS);
+        assertNotNull(pong);
+        assertEquals(pingId, pong.getReplyTo());
+        assertEquals(42, pong.getPong().getUptimeMs());
+        assertNull(agent.envelopes.poll(100, TimeUnit.MILLISECONDS), "the ping never reached the agent's owner");
+    }
+
+    @Test
+    void whatArrivesBeforeTheHandshakeIsDiscardedNeverActedOn() throws Exception {
+        // A request already waiting in the channel, as QEMU keeps one for a guest that was away.
+        try (Arena arena = Arena.ofConfined()) {
+            Envelope stale = Envelope.newBuilder().setId(7).setRequest(Request.newBuilder()
+                    .setDeadlineUnixMs(System.currentTimeMillis() + 60_000)
+                    .setSystemInfo(SystemInfoRequest.getDefaultInstance())).build();
+            io.qtx.framing.FrameWriter writer = new io.qtx.framing.FrameWriter(1 << 16, 1 << 12);
+            writer.offer(stale);
+            MemorySegment bytes = writer.readable(1 << 16);
+            assertEquals(bytes.byteSize(), pair[0].write(bytes));
+            writer.close();
+        }
+        SessionPair.Recorder agent = new SessionPair.Recorder();
+        SessionPair.Recorder host = new SessionPair.Recorder();
+        Session agentSession = SessionPair.start(loop, pair[1], Role.ROLE_AGENT, options, agent);
+        SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
+        agent.awaitReady();
+        host.awaitReady();
+        assertNull(agent.envelopes.poll(200, TimeUnit.MILLISECONDS), "the stale request was handed on");
+        assertEquals(1L, (long) onLoop(agentSession::discardedBeforeReady));
+    }
+
+    @Test
+    void aPeerThatStartsOverIsAnsweredAndBothSidesGetThroughAgain() throws Exception {
+        SessionPair.Recorder host = new SessionPair.Recorder();
+        SessionPair.Recorder agent = new SessionPair.Recorder();
+        Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
+        Session agentSession = SessionPair.start(loop, pair[1], Role.ROLE_AGENT, options, agent);
+        host.awaitReady();
+        agent.awaitReady();
+        onLoop(() -> {
+            agentSession.rehandshake("test: as after a write timeout");
+            return null;
+        });
+        agent.awaitReady();
+        // The host stays ready (its own handshake stands) and hears of the agent's new Hello.
+        host.awaitReady();
+        assertNull(host.notReady.poll(200, TimeUnit.MILLISECONDS));
+        assertEquals("test: as after a write timeout", agent.notReady.poll(1, TimeUnit.SECONDS));
+        assertTrue(onLoop(() -> hostSession.isReady() && agentSession.isReady()));
+        long hostHellos = onLoop(hostSession::handshakes);
+        long agentHellos = onLoop(agentSession::handshakes);
+        Thread.sleep(300);
+        assertEquals(hostHellos, (long) onLoop(hostSession::handshakes), "no greeting loop");
+        assertEquals(agentHellos, (long) onLoop(agentSession::handshakes), "no greeting loop");
+    }
+
+    @Test
+    void aPeerThatNeverAnswersIsGreetedAgainUntilItDoes() throws Exception {
+        SessionPair.Recorder host = new SessionPair.Recorder();
+        Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
+        // Nobody reads pair[1] for a while: the host says hello again every 500 ms.
+        Thread.sleep(1200);
+        long hellos = onLoop(hostSession::handshakes);
+        assertTrue(hellos >= 2, hellos + " hellos");
+        SessionPair.Recorder agent = new SessionPair.Recorder();
+        SessionPair.start(loop, pair[1], Role.ROLE_AGENT, options, agent);
+        host.awaitReady();
+        agent.awaitReady();
+    }
+
+    @Test
+    void aWriteThatWaitsTooLongDropsTheQueueAndStartsTheHandshakeOver() throws Exception {
+        // Fill the host's socket first: the peer is not reading.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment junk = arena.allocate(1 << 16);
+            while (pair[0].write(junk) != io.qtx.ffi.Syscalls.WOULD_BLOCK) {
+                // keep filling
+            }
+        }
+        SessionPair.Recorder host = new SessionPair.Recorder();
+        ChannelOptions quick = options.withWriteTimeout(Duration.ofMillis(200));
+        Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, quick, host);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (onLoop(() -> hostSession.channel().writeTimeouts()) < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(onLoop(() -> hostSession.channel().writeTimeouts()) >= 2);
+        assertTrue(onLoop(hostSession::handshakes) >= 3, "a new hello after each timeout");
+        assertTrue(onLoop(() -> hostSession.channel().pendingOutboundBytes()) < 1024,
+                "the queue was dropped, not grown");
+        assertTrue(hostSession.isOpen());
+    }
+}
