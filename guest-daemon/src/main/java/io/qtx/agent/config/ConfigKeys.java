@@ -20,7 +20,6 @@ public final class ConfigKeys {
                 "the virtio port: a name (found in /sys/class/virtio-ports), a /dev path, or unix:/path");
         add("telemetry.interval", "5s", "time between telemetry reports, at least 1s; 0 turns telemetry off");
         add("write.timeout", "5s", "a write not taken by the host within this long counts as a timeout");
-        add("write.timeouts_before_resync", "3", "consecutive write timeouts after which the session re-handshakes");
         add("outbound.capacity", "1048576", "bytes of frames queued for the host; telemetry is dropped beyond it");
         add("requests.allow", "*", "request kinds the host may use (comma list, * for all), e.g. ping,system_info,exec");
         add("requests.deny", "", "request kinds refused even if allowed (deny wins)");
