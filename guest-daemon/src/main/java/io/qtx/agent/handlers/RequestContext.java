@@ -35,7 +35,8 @@ public final class RequestContext {
         afterReply.add(action);
     }
 
-    synchronized List<Runnable> takeAfterReply() {
+    /** The actions left by the handler, once; the dispatcher runs them after replying. */
+    public synchronized List<Runnable> takeAfterReply() {
         List<Runnable> out = List.copyOf(afterReply);
         afterReply.clear();
         return out;
