@@ -67,7 +67,7 @@ public record AgentConfig(
                 nonEmpty(v, "port"),
                 telemetry,
                 positive(v, "write.timeout"),
-                integer(v, "outbound.capacity", 64 * 1024, Integer.MAX_VALUE),
+                integer(v, "outbound.capacity", (1 << 20) + 64, Integer.MAX_VALUE),
                 Set.copyOf(allowed),
                 bool(v, "exec.enabled"),
                 maxOutput,

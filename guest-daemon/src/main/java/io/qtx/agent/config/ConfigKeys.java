@@ -20,7 +20,7 @@ public final class ConfigKeys {
                 "the virtio port: a name (found in /sys/class/virtio-ports), a /dev path, or unix:/path");
         add("telemetry.interval", "5s", "time between telemetry reports, at least 1s; 0 turns telemetry off");
         add("write.timeout", "5s", "a write not taken by the host within this long counts as a timeout");
-        add("outbound.capacity", "1048576", "bytes of frames queued for the host; telemetry is dropped beyond it");
+        add("outbound.capacity", "4194304", "bytes of frames queued for the host (at least 1 MiB + 64); telemetry is dropped beyond it");
         add("requests.allow", "*", "request kinds the host may use (comma list, * for all), e.g. ping,system_info,exec");
         add("requests.deny", "", "request kinds refused even if allowed (deny wins)");
         add("exec.enabled", "true", "false refuses every exec request");
