@@ -21,7 +21,7 @@ import java.nio.ByteBuffer;
  * <p>Not thread-safe: one thread (the event loop's) uses a ring. The ring owns its memory and
  * frees it on {@link #close()}.
  */
-public abstract sealed class ByteRing implements AutoCloseable permits CompactingRing {
+public abstract sealed class ByteRing implements AutoCloseable permits CompactingRing, MirroredRing {
 
     /** Bytes the ring can hold. */
     protected final int capacity;
@@ -37,7 +37,8 @@ public abstract sealed class ByteRing implements AutoCloseable permits Compactin
      * compacting otherwise.
      */
     public static ByteRing allocate(int minCapacity) {
-        return new CompactingRing(minCapacity);
+        ByteRing mirrored = MirroredRing.tryAllocate(minCapacity);
+        return mirrored != null ? mirrored : new CompactingRing(minCapacity);
     }
 
     /** Bytes the ring can hold. */

@@ -7,6 +7,17 @@ enum RingKind {
         ByteRing make(int capacity) {
             return new CompactingRing(capacity);
         }
+    },
+    MIRRORED {
+        @Override
+        ByteRing make(int capacity) {
+            ByteRing ring = MirroredRing.tryAllocate(capacity);
+            if (ring == null) {
+                // Linux CI has memfd and mmap: a missing mirror is a failure here, not a skip.
+                throw new AssertionError("no mirrored ring of " + capacity + " bytes on this machine");
+            }
+            return ring;
+        }
     };
 
     abstract ByteRing make(int capacity);

@@ -1,0 +1,179 @@
+/*
+ * The limit the Java framing is measured against: the same loop in C, built by the bench
+ * module (gcc -O2) into bench/target/framing-loop.
+ *
+ * 1. Framing from memory: a 1 MiB stream of QTX1 (or QTX2) frames with opaque payloads is
+ *    copied into a buffer in 64 KiB reads; complete frames are handed to a handler that
+ *    touches the length and first payload byte; the unread tail is moved to the front when the
+ *    space after it runs below a quarter (as CompactingRing does). Frames/s and MB/s per size.
+ * 2. Magic scanning: 1 MiB of random bytes, memchr for 0x51 and then the 4-byte magic check,
+ *    as MagicScanner does. GB/s.
+ *
+ * Usage: framing-loop [seconds per case, default 1]
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <nmmintrin.h>
+
+#define STREAM_BYTES (1 << 20)
+#define READ_BYTES (64 << 10)
+#define MAX_PAYLOAD (64 << 10)
+#define CAPACITY (16 + MAX_PAYLOAD)
+
+static volatile uint64_t sink;
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static uint32_t be32(const uint8_t *p) {
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v) {
+    p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+/* CRC32C with the SSE4.2 instruction, as the JVM's intrinsic uses. */
+static uint32_t crc32c(const uint8_t *p, size_t n) {
+    uint64_t c = 0xFFFFFFFFu;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        c = _mm_crc32_u64(c, w);
+        p += 8;
+        n -= 8;
+    }
+    while (n--) {
+        c = _mm_crc32_u8((uint32_t) c, *p++);
+    }
+    return (uint32_t) c ^ 0xFFFFFFFFu;
+}
+
+__attribute__((noinline)) static void handle(const uint8_t *payload, uint32_t len) {
+    sink += len + (uint64_t) (int8_t) payload[0];
+}
+
+static size_t build_stream(uint8_t *out, int payload, int version) {
+    int header = version == 2 ? 16 : 8;
+    int frames = STREAM_BYTES / (header + payload);
+    if (frames < 16) frames = 16;
+    uint8_t *p = out;
+    srand(payload);
+    for (int i = 0; i < frames; i++) {
+        uint8_t *h = p;
+        put_be32(h, 0x51545800u | version);
+        put_be32(h + 4, payload);
+        for (int j = 0; j < payload; j++) h[header + j] = rand();
+        if (version == 2) {
+            put_be32(h + 8, crc32c(h + 16, payload));
+            put_be32(h + 12, crc32c(h, 12));
+        }
+        p += header + payload;
+    }
+    return p - out;
+}
+
+/* One pass over the stream; returns the frames handled. */
+static long pass(const uint8_t *src, size_t len, uint8_t *buf) {
+    size_t r = 0, w = 0, off = 0;
+    long frames = 0;
+    while (off < len) {
+        if (r > 0 && CAPACITY - w < CAPACITY / 4) {
+            memmove(buf, buf + r, w - r);
+            w -= r;
+            r = 0;
+        }
+        size_t n = CAPACITY - w;
+        if (n > READ_BYTES) n = READ_BYTES;
+        if (n > len - off) n = len - off;
+        memcpy(buf + w, src + off, n);
+        w += n;
+        off += n;
+        while (w - r >= 8) {
+            const uint8_t *h = buf + r;
+            uint32_t magic = be32(h);
+            if (magic != 0x51545801u && magic != 0x51545802u) { r++; continue; }
+            int header = magic == 0x51545802u ? 16 : 8;
+            if (w - r < (size_t) header) break;
+            if (header == 16 && crc32c(h, 12) != be32(h + 12)) { r++; continue; }
+            uint32_t plen = be32(h + 4);
+            if (plen > MAX_PAYLOAD) { r++; continue; }
+            if (w - r < header + plen) break;
+            if (header == 16 && crc32c(h + 16, plen) != be32(h + 8)) { r++; continue; }
+            handle(h + header, plen);
+            r += header + plen;
+            frames++;
+        }
+        if (r == w) r = w = 0;
+    }
+    return frames;
+}
+
+static void framing(double seconds) {
+    static const int sizes[] = {64, 256, 1024, 16384, 65536};
+    uint8_t *src = malloc(2 * STREAM_BYTES + 16 * (16 + 65536));
+    uint8_t *buf = aligned_alloc(64, (CAPACITY + 63) / 64 * 64);
+    printf("%-28s %8s %14s %10s\n", "framing from memory", "payload", "frames/s", "MB/s");
+    for (int version = 1; version <= 2; version++) {
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t len = build_stream(src, sizes[s], version);
+            long frames = 0;
+            for (int warm = 0; warm < 20; warm++) pass(src, len, buf);
+            double start = now(), elapsed;
+            do {
+                frames += pass(src, len, buf);
+                elapsed = now() - start;
+            } while (elapsed < seconds);
+            printf("c QTX%d%21s %8d %14.0f %10.0f\n", version, "", sizes[s], frames / elapsed,
+                   frames / elapsed * sizes[s] / 1e6);
+        }
+    }
+    free(src);
+    free(buf);
+}
+
+static void scanning(double seconds) {
+    uint8_t *data = aligned_alloc(64, STREAM_BYTES);
+    srand(1);
+    for (int i = 0; i < STREAM_BYTES; i++) data[i] = rand();
+    long found = 0, passes = 0;
+    double start = now(), elapsed;
+    do {
+        const uint8_t *p = data, *end = data + STREAM_BYTES;
+        while (p < end) {
+            const uint8_t *q = memchr(p, 0x51, end - p);
+            if (!q) break;
+            if (end - q >= 4 && q[1] == 0x54 && q[2] == 0x58 && (q[3] == 1 || q[3] == 2)) found++;
+            p = q + 1;
+        }
+        passes++;
+        elapsed = now() - start;
+    } while (elapsed < seconds);
+    printf("c magic scan (memchr + check)  %.2f GB/s\n", passes * (double) STREAM_BYTES / elapsed / 1e9);
+    /* The ceiling: memchr over bytes that never match, so it never stops. */
+    memset(data, 0, STREAM_BYTES);
+    passes = 0;
+    start = now();
+    do {
+        sink += memchr(data, 0x51, STREAM_BYTES) == NULL;
+        passes++;
+        elapsed = now() - start;
+    } while (elapsed < seconds);
+    printf("c memchr, no match (ceiling)   %.2f GB/s\n", passes * (double) STREAM_BYTES / elapsed / 1e9);
+    sink += found;
+    free(data);
+}
+
+int main(int argc, char **argv) {
+    double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+    framing(seconds);
+    scanning(seconds);
+    return 0;
+}

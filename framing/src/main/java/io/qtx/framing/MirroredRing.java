@@ -1,0 +1,146 @@
+package io.qtx.framing;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+import io.qtx.ffi.RawSyscalls;
+import io.qtx.ffi.generated.Linux;
+
+/**
+ * A ring whose pages are mapped twice, back to back: byte {@code i} of the first mapping is also
+ * byte {@code capacity + i}. The unread bytes starting anywhere in the first mapping therefore
+ * continue, without a copy, into the second, and a frame that straddles the wrap point is one
+ * contiguous run.
+ *
+ * <p>Built from a memfd sized to the capacity, mapped {@code MAP_SHARED|MAP_FIXED} twice over a
+ * reservation of twice the size. Where that fails (no memfd, an odd page size, address space)
+ * {@link #tryAllocate} returns null and {@link ByteRing#allocate} falls back to compaction.
+ */
+public final class MirroredRing extends ByteRing {
+
+    /**
+     * Capacities are rounded up to this: a multiple of every page size Linux uses for ordinary
+     * mappings (4, 16 and 64 KiB), so the second mapping starts on a page boundary.
+     */
+    static final int GRANULE = 64 << 10;
+
+    private static final int PROT_NONE = 0;
+
+    private final Arena arena;
+    private final MemorySegment memory;
+    private final ByteBuffer buffer;
+    /** Offset of the first unread byte, always in [0, capacity). */
+    private int head;
+    /** Unread bytes. */
+    private int size;
+
+    private MirroredRing(int capacity, long base) {
+        super(capacity);
+        this.arena = Arena.ofShared();
+        long length = 2L * capacity;
+        this.memory = MemorySegment.ofAddress(base).reinterpret(length, arena,
+                m -> RawSyscalls.munmap(MemorySegment.ofAddress(base), length));
+        this.buffer = memory.asByteBuffer();
+    }
+
+    /** The capacity a mirrored ring of at least {@code minCapacity} bytes gets. */
+    static long roundedCapacity(int minCapacity) {
+        return ((long) Math.max(minCapacity, 1) + GRANULE - 1) / GRANULE * GRANULE;
+    }
+
+    /** A mirrored ring of at least {@code minCapacity} bytes, or null where one cannot be made. */
+    public static MirroredRing tryAllocate(int minCapacity) {
+        long capacity = roundedCapacity(minCapacity);
+        if (2 * capacity > Integer.MAX_VALUE) {
+            return null; // the doubled mapping must stay addressable by one ByteBuffer
+        }
+        int fd;
+        try (Arena name = Arena.ofConfined()) {
+            fd = RawSyscalls.memfdCreate(name.allocateFrom("qtx-ring"), Linux.MFD_CLOEXEC());
+        }
+        if (fd < 0) {
+            return null;
+        }
+        try {
+            if (RawSyscalls.ftruncate(fd, capacity) < 0) {
+                return null;
+            }
+            long base = RawSyscalls.mmap(MemorySegment.NULL, 2 * capacity, PROT_NONE,
+                    Linux.MAP_PRIVATE() | Linux.MAP_ANONYMOUS(), -1, 0);
+            if (base < 0) {
+                return null;
+            }
+            int rw = Linux.PROT_READ() | Linux.PROT_WRITE();
+            int fixed = Linux.MAP_SHARED() | Linux.MAP_FIXED();
+            if (RawSyscalls.mmap(MemorySegment.ofAddress(base), capacity, rw, fixed, fd, 0) != base
+                    || RawSyscalls.mmap(MemorySegment.ofAddress(base + capacity), capacity, rw, fixed, fd, 0) != base + capacity) {
+                RawSyscalls.munmap(MemorySegment.ofAddress(base), 2 * capacity);
+                return null;
+            }
+            return new MirroredRing((int) capacity, base);
+        } finally {
+            // The mappings keep the memory; the descriptor is not needed past this point.
+            RawSyscalls.close(fd);
+        }
+    }
+
+    /** The whole doubled mapping: offsets up to {@code 2 * capacity()}. */
+    @Override
+    public MemorySegment memory() {
+        return memory;
+    }
+
+    @Override
+    public ByteBuffer buffer() {
+        return buffer;
+    }
+
+    @Override
+    public long readOffset() {
+        return head;
+    }
+
+    @Override
+    public int readableBytes() {
+        return size;
+    }
+
+    @Override
+    public void release(int n) {
+        checkRelease(n, size);
+        int h = head + n;
+        head = h >= capacity ? h - capacity : h;
+        size -= n;
+        releasedTotal += n;
+    }
+
+    @Override
+    public int prepareWrite(int needed) {
+        // Always all of it: the free bytes run on into the second mapping.
+        return capacity - size;
+    }
+
+    @Override
+    public long writeOffset() {
+        return (long) head + size;
+    }
+
+    @Override
+    public void commit(int n) {
+        checkCommit(n, capacity - size);
+        size += n;
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "mirrored";
+    }
+}
