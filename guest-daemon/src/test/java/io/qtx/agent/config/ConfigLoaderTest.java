@@ -145,4 +145,10 @@ class ConfigLoaderTest {
                 new String[] {"--config", "/dev/null", "--exec.max_output=10", "--exec.default_output=20"}));
         assertEquals("exec.default_output", e.key());
     }
+
+    @Test
+    void theShippedExampleParses() throws Exception {
+        AgentConfig c = ConfigLoader.load(new String[] {"--config", "packaging/agent.conf.example"}).config();
+        assertEquals(java.util.List.of(Path.of("/etc/shadow"), Path.of("/etc/gshadow")), c.denyPaths());
+    }
 }
