@@ -115,7 +115,8 @@ public final class Agent implements AutoCloseable {
                         .setTelemetryDropped(pump[0] == null ? 0 : pump[0].dropped())
                         .setRequestsExpired(dispatcher.expired()), onState);
         TelemetryCollector collector = new TelemetryCollector(files, true, this::countersFromAnyThread);
-        telemetry = new TelemetryPump(loop, config.telemetryInterval(), collector::collect, connection::sendTelemetry);
+        telemetry = new TelemetryPump(loop, config.telemetryInterval(), collector::collect, connection::sendTelemetry,
+                connection::isRunning);
         pump[0] = telemetry;
     }
 

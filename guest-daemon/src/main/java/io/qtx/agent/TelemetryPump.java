@@ -17,7 +17,8 @@ import io.qtx.proto.TelemetryReport;
  * it runs on a thread of its own, never on the loop nor on the request workers; a report
  * still being collected when the next is due makes that one count as dropped. A report that
  * cannot be queued (session not running, or the host not reading and the queue full) is
- * dropped and counted, never kept: telemetry is a stream, not a log.
+ * dropped and counted, never kept: telemetry is a stream, not a log. While the session is
+ * not running nothing is even collected.
  */
 final class TelemetryPump implements AutoCloseable {
 
@@ -25,6 +26,7 @@ final class TelemetryPump implements AutoCloseable {
     private final Duration interval;
     private final Supplier<TelemetryReport> collector;
     private final Predicate<TelemetryReport> send;
+    private final java.util.function.BooleanSupplier running;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("telemetry").daemon().unstarted(r));
     private final AtomicLong dropped = new AtomicLong();
@@ -33,11 +35,12 @@ final class TelemetryPump implements AutoCloseable {
     private Timer timer;
 
     TelemetryPump(EventLoop loop, Duration interval, Supplier<TelemetryReport> collector,
-                  Predicate<TelemetryReport> send) {
+                  Predicate<TelemetryReport> send, java.util.function.BooleanSupplier running) {
         this.loop = loop;
         this.interval = interval;
         this.collector = collector;
         this.send = send;
+        this.running = running;
     }
 
     void start() {
@@ -55,7 +58,8 @@ final class TelemetryPump implements AutoCloseable {
     }
 
     private void due() {
-        if (collecting) {
+        // No session to send to: nothing is collected (reading /proc costs CPU a waiting agent must not spend).
+        if (collecting || !running.getAsBoolean()) {
             dropped.incrementAndGet();
             return;
         }

@@ -27,12 +27,12 @@ import io.qtx.session.ChannelOptions;
 import io.qtx.session.Handshake;
 import io.qtx.session.Session;
 
-/** A minimal host daemon on the session layer: connects to the simulator's host socket and asks things. */
-final class TestHost implements AutoCloseable {
+/** A minimal host daemon on the session layer: connects to a host socket (simulator or QEMU) and asks things. */
+public final class TestHost implements AutoCloseable {
 
     final EventLoop loop;
-    final BlockingQueue<Hello> ready = new LinkedBlockingQueue<>();
-    final BlockingQueue<TelemetryReport> telemetry = new LinkedBlockingQueue<>();
+    public final BlockingQueue<Hello> ready = new LinkedBlockingQueue<>();
+    public final BlockingQueue<TelemetryReport> telemetry = new LinkedBlockingQueue<>();
     final Map<Long, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
     private Session session;
 
@@ -40,7 +40,7 @@ final class TestHost implements AutoCloseable {
         this.loop = loop;
     }
 
-    static TestHost connect(Path hostSocket) throws Exception {
+    public static TestHost connect(Path hostSocket) throws Exception {
         TestHost host = new TestHost(EventLoop.start("test-host"));
         CompletableFuture<Void> connected = new CompletableFuture<>();
         host.loop.execute(() -> UnixSockets.connect(host.loop, hostSocket.toString(), new UnixSockets.ConnectCallback() {
@@ -97,7 +97,7 @@ final class TestHost implements AutoCloseable {
         session.start();
     }
 
-    Hello awaitReady(Duration timeout) throws InterruptedException {
+    public Hello awaitReady(Duration timeout) throws InterruptedException {
         Hello h = ready.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (h == null) {
             throw new AssertionError("no handshake with the agent within " + timeout);
@@ -129,11 +129,11 @@ final class TestHost implements AutoCloseable {
         return send(Envelope.newBuilder().setRequest(request));
     }
 
-    Response call(Request.Builder request) throws Exception {
+    public Response call(Request.Builder request) throws Exception {
         return request(request).get(30, TimeUnit.SECONDS).getResponse();
     }
 
-    Pong ping() throws Exception {
+    public Pong ping() throws Exception {
         return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance())).get(10, TimeUnit.SECONDS).getPong();
     }
 

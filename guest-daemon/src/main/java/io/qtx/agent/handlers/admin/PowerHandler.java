@@ -80,7 +80,14 @@ public final class PowerHandler implements RequestHandler {
         return Response.newBuilder().setDone(Done.getDefaultInstance()).build();
     }
 
-    /** systemctl where systemd runs, else the classic commands (busybox has them too). */
+    /** How long the clean path may take before the kernel is asked directly. */
+    static final long FORCE_AFTER_MS = 20_000;
+
+    /**
+     * systemctl where systemd runs, else the classic commands (busybox has them too), which
+     * ask init; an init that does not know the request (a script as PID 1) leaves the machine
+     * up, so after {@link #FORCE_AFTER_MS} the same command runs with -f, straight to the kernel.
+     */
     public static Actions system() {
         return (action, message) -> {
             boolean systemd = Files.isDirectory(Path.of("/run/systemd/system"));
@@ -93,6 +100,14 @@ public final class PowerHandler implements RequestHandler {
                 Commands.run(List.of("/usr/bin/wall", message), new byte[0]);
             }
             Commands.run(systemd ? List.of("systemctl", verb) : List.of(verb), new byte[0]);
+            try {
+                Thread.sleep(FORCE_AFTER_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            LOG.log(System.Logger.Level.WARNING, verb + " did not happen within " + FORCE_AFTER_MS + " ms: forcing it");
+            Commands.run(List.of(verb, "-f"), new byte[0]);
         };
     }
 }
