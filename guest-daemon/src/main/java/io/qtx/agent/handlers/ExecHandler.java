@@ -31,6 +31,8 @@ public final class ExecHandler implements RequestHandler {
 
     private static final String SETSID = "/usr/bin/setsid";
     private static final String RUNUSER = "/usr/sbin/runuser";
+    /** How long output is still read after the child ended, for what its last writes left in the pipes. */
+    private static final long PIPE_GRACE_MS = 2000;
     /** Room in a response for everything but the two outputs. */
     private static final int RESULT_ROOM = 256;
 
@@ -98,9 +100,10 @@ public final class ExecHandler implements RequestHandler {
                 killTree(process);
                 process.waitFor();
             }
-            // Grandchildren may hold the pipes open after the child exits; do not wait for them long.
-            out.join(timedOut ? 1000 : Math.max(1000, remaining(context)));
-            err.join(1000);
+            // A child that left something running in the background (nohup x &) leaves the pipes
+            // open: its output so far is the answer, the background process lives on.
+            out.join(PIPE_GRACE_MS);
+            err.join(PIPE_GRACE_MS);
         } catch (InterruptedException interrupted) {
             killTree(process);
             Thread.currentThread().interrupt();

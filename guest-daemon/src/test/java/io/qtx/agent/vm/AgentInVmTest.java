@@ -46,10 +46,14 @@ class AgentInVmTest {
     }
 
     @Test
-    void findsThePortSleepsWithoutAHostServesHostsOneAfterAnotherAndPowersOff() throws Exception {
-        VmOptions options = VmOptions.of("agent-vm", AgentVmImage.program("--config", "/dev/null",
+    void findsThePortWaitsOutEbusySleepsWithoutAHostServesHostsOneAfterAnotherAndPowersOff() throws Exception {
+        VmOptions options = VmOptions.of("agent-vm", AgentVmImage.program(true, "--config", "/dev/null",
                 "--telemetry.interval=2s", "--workers=2")).withMemoryMb(768).withTimeLimit(Duration.ofSeconds(400));
         try (QemuVm vm = QemuVm.boot(options)) {
+            // Someone else has the port: EBUSY, said clearly, and retried until it is free.
+            vm.awaitConsoleLine("qtx-holder has ", WAIT);
+            vm.awaitConsoleLine(vm.guestPort() + " is held open by another process \\(EBUSY\\)", WAIT);
+            vm.sendConsoleLine("qtx-touch release");
             vm.awaitConsoleLine("AgentConnection: opened " + vm.guestPort(), WAIT);
             vm.awaitConsoleLine("state: waiting for port -> waiting for host", WAIT);
 

@@ -34,7 +34,11 @@ final class AgentVmImage {
     private AgentVmImage() {
     }
 
-    static GuestProgram program(String... agentArgs) throws IOException {
+    /**
+     * @param holdPortFirst another process holds the port open until the test sends
+     *     "qtx-touch release", so the agent meets EBUSY first
+     */
+    static GuestProgram program(boolean holdPortFirst, String... agentArgs) throws IOException {
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("/opt/agent-jre", runtime());
         List<String> classPath = new ArrayList<>();
@@ -54,7 +58,11 @@ final class AgentVmImage {
         for (String a : agentArgs) {
             command.append(' ').append(a);
         }
-        String script = command + " &\n"
+        String holder = holdPortFirst
+                ? "( exec 3<>\"$QTX_PORT\"; echo \"qtx-holder has $QTX_PORT\"; while [ ! -e /tmp/release ]; do sleep 1; done ) &\n"
+                        + "sleep 1\n"
+                : "";
+        String script = holder + command + " &\n"
                 + "pid=$!\n"
                 + "echo \"qtx-agent pid=$pid\"\n"
                 + "for m in a b c d e f g h; do\n"
