@@ -30,7 +30,7 @@ public final class KernelFiles {
     public String read(String absolute) {
         try {
             return Files.readString(path(absolute), StandardCharsets.ISO_8859_1);
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException e) {
             return "";
         }
     }
