@@ -245,8 +245,13 @@ public final class AgentConnection implements Dispatcher.SessionView {
                 counters.reconnected();
             }
             everRunning = true;
-            transition(ConnectionState.RUNNING, "handshake done with " + peer.getRole() + " "
-                    + peer.getSoftwareVersion() + (state == ConnectionState.RUNNING ? " (host restarted)" : ""));
+            String who = peer.getRole() + " " + peer.getSoftwareVersion();
+            if (state == ConnectionState.RUNNING) {
+                // A new host said Hello without the old one's leaving being seen (a socket, or a
+                // host restart between two edges): still running, but the log must show it.
+                LOG.log(System.Logger.Level.INFO, "state: running, new handshake with " + who);
+            }
+            transition(ConnectionState.RUNNING, "handshake done with " + who);
         }
 
         @Override
