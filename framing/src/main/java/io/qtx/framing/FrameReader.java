@@ -120,6 +120,7 @@ public final class FrameReader implements AutoCloseable {
         // touched per frame, and nobody else looks at it while the handler runs.
         int pos = 0;
         int delivered = 0;
+        long payload = 0;
         boolean pending = false;
         try {
             while (delivered < maxFrames) {
@@ -178,12 +179,13 @@ public final class FrameReader implements AutoCloseable {
                     pos = skipMagic(pos - frameLength);
                     continue;
                 }
-                frames++;
-                payloadBytes += length;
+                payload += length;
                 delivered++;
             }
         } finally {
             r.release(pos);
+            frames += delivered;
+            payloadBytes += payload;
         }
         pendingPosition = pending ? r.readPosition() : -1;
         if (pendingPosition != stallPosition) {
