@@ -49,7 +49,8 @@ import io.qtx.framing.FrameReader;
  * and read from the other, both ends on one event-loop thread, each frame handed to a handler
  * that touches its length and first byte. {@code epoll}: our FFM loop (edge-triggered) reading
  * straight into {@link FrameReader}'s ring; {@code nio}: the JDK Selector with the classic
- * direct-ByteBuffer loop. The C counterpart is {@code framing-loop}'s socketpair section.
+ * direct-ByteBuffer loop; {@code netty}: Netty's native epoll transport with a
+ * ByteToMessageDecoder ({@link NettyFraming}). The C counterpart is {@code framing-loop}'s socketpair section.
  * Aux counters: frames and payload bytes per second.
  */
 @State(Scope.Thread)
@@ -66,7 +67,7 @@ public class SocketpairFramingBenchmark {
     @Param({"64", "256", "1024", "16384", "65536"})
     public int payload;
 
-    @Param({"epoll", "nio"})
+    @Param({"epoll", "nio", "netty"})
     public String transport;
 
     @State(Scope.Thread)
@@ -85,15 +86,17 @@ public class SocketpairFramingBenchmark {
     private int framesPerPass;
     private Epoll epoll;
     private Nio nio;
+    private NettyFraming netty;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         byte[] stream = FramingFromMemoryBenchmark.buildStream(payload, 1);
         framesPerPass = stream.length / (FrameDescriptor.HEADER_LENGTH_V1 + payload);
-        if (transport.equals("epoll")) {
-            epoll = new Epoll(stream, framesPerPass);
-        } else {
-            nio = new Nio(stream, framesPerPass);
+        switch (transport) {
+            case "epoll" -> epoll = new Epoll(stream, framesPerPass);
+            case "nio" -> nio = new Nio(stream, framesPerPass);
+            case "netty" -> netty = new NettyFraming(stream, framesPerPass, MAX_PAYLOAD);
+            default -> throw new IllegalArgumentException("transport=" + transport);
         }
     }
 
@@ -105,11 +108,14 @@ public class SocketpairFramingBenchmark {
         if (nio != null) {
             nio.close();
         }
+        if (netty != null) {
+            netty.close();
+        }
     }
 
     @Benchmark
     public long pass(Rates rates) throws Exception {
-        long sink = epoll != null ? epoll.pass() : nio.pass();
+        long sink = epoll != null ? epoll.pass() : nio != null ? nio.pass() : netty.pass();
         rates.frames += framesPerPass;
         rates.payloadBytes += (long) framesPerPass * payload;
         return sink;
