@@ -35,6 +35,7 @@ final class NettyFraming implements AutoCloseable {
     private final int framesPerPass;
     private volatile CompletableFuture<Long> done;
     private int framesLeft;
+    private int streamsLeft;
     private long sink;
 
     NettyFraming(byte[] bytes, int framesPerPass, int maxPayload) throws Exception {
@@ -61,14 +62,19 @@ final class NettyFraming implements AutoCloseable {
         CompletableFuture<Long> finished = new CompletableFuture<>();
         group.execute(() -> {
             done = finished;
-            framesLeft = framesPerPass;
-            int length = stream.readableBytes();
-            for (int off = 0; off < length; off += 256 << 10) {
-                writer.write(stream.retainedSlice(off, Math.min(256 << 10, length - off)));
-            }
-            writer.flush();
+            streamsLeft = SocketpairFramingBenchmark.STREAMS_PER_OP;
+            nextStream();
         });
         return finished.get(60, TimeUnit.SECONDS);
+    }
+
+    private void nextStream() {
+        framesLeft = framesPerPass;
+        int length = stream.readableBytes();
+        for (int off = 0; off < length; off += 256 << 10) {
+            writer.write(stream.retainedSlice(off, Math.min(256 << 10, length - off)));
+        }
+        writer.flush();
     }
 
     private final class Decoder extends ByteToMessageDecoder {
@@ -101,9 +107,13 @@ final class NettyFraming implements AutoCloseable {
             }
             framesLeft -= frames;
             if (framesLeft == 0 && done != null) {
-                CompletableFuture<Long> d = done;
-                done = null;
-                d.complete(sink);
+                if (--streamsLeft > 0) {
+                    nextStream();
+                } else {
+                    CompletableFuture<Long> d = done;
+                    done = null;
+                    d.complete(sink);
+                }
             }
         }
     }
