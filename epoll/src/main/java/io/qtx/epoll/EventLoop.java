@@ -6,7 +6,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -56,12 +55,12 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicLong timerSequence = new AtomicLong();
     private final LoopTimers timers;
     private final Thread thread;
-    /** Registrations indexed by descriptor number: descriptors are small ints, and the lookup allocates nothing. */
-    private Registration[] byFd = new Registration[256];
-    private int registrationCount;
+    private final RegistrationTable registrations = new RegistrationTable();
     private volatile boolean stopping;
     private volatile boolean terminated;
     private volatile long wakeups;
+    /** /proc/PID/task/TID of the loop thread, for its CPU time; set when the thread starts. */
+    private volatile String taskDir;
 
     private EventLoop(String name) throws NativeException {
         this.name = name;
@@ -123,15 +122,29 @@ public final class EventLoop implements AutoCloseable {
         return wakeups;
     }
 
-    /** The CPU time the loop thread has used so far, in nanoseconds (-1 where unsupported). */
+    /**
+     * The CPU time the loop thread has used so far, in nanoseconds, from the kernel's
+     * schedstat of that thread; -1 before the loop runs or where the kernel keeps none.
+     * Read from /proc rather than through java.management, so a minimal runtime image can
+     * measure its loop too.
+     */
     public long cpuTimeNanos() {
-        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.threadId());
+        String task = taskDir;
+        if (task == null) {
+            return -1;
+        }
+        try {
+            String schedstat = java.nio.file.Files.readString(java.nio.file.Path.of(task, "schedstat"));
+            return Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Registered descriptors, not counting the loop's own. Loop thread only. */
     public int registrationCount() {
         checkInLoop("registrationCount");
-        return registrationCount;
+        return registrations.size();
     }
 
     /**
@@ -145,17 +158,13 @@ public final class EventLoop implements AutoCloseable {
             throw new RejectedExecutionException("event loop " + name + " is stopping");
         }
         int n = fd.checkedValue("epoll_ctl");
-        if (n < byFd.length && byFd[n] != null) {
+        if (registrations.get(n) != null) {
             throw new IllegalStateException(fd.description() + " is already registered with " + name);
         }
         setCtlEvent(n, interest | (edgeTriggered ? IoEvents.EDGE_TRIGGERED : 0));
         Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_ADD(), fd, ctlEvent);
-        if (n >= byFd.length) {
-            byFd = Arrays.copyOf(byFd, Math.max(n + 1, byFd.length * 2));
-        }
         Registration registration = new Registration(this, fd, handler, interest, edgeTriggered);
-        byFd[n] = registration;
-        registrationCount++;
+        registrations.put(n, registration);
         return registration;
     }
 
@@ -168,10 +177,7 @@ public final class EventLoop implements AutoCloseable {
     void deregister(Registration registration) {
         Fd fd = registration.fd();
         int n = fd.intValue();
-        if (n < byFd.length && byFd[n] == registration) {
-            byFd[n] = null;
-            registrationCount--;
-        }
+        registrations.remove(n, registration);
         if (fd.isOpen()) {
             try {
                 Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_DEL(), fd, null);
@@ -258,6 +264,12 @@ public final class EventLoop implements AutoCloseable {
 
     private void run() {
         try {
+            // The link reads "PID/task/TID", relative to /proc.
+            taskDir = "/proc/" + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no /proc/thread-self; loop CPU time unknown");
+        }
+        try {
             while (!stopping) {
                 boolean moreTasks = runTasks();
                 int n = Syscalls.epollWait(epoll, events, MAX_EVENTS, moreTasks || stopping ? 0 : -1);
@@ -294,7 +306,7 @@ public final class EventLoop implements AutoCloseable {
             }
             return;
         }
-        Registration registration = fd < byFd.length ? byFd[fd] : null;
+        Registration registration = registrations.get(fd);
         if (registration == null || !registration.isRegistered()) {
             return;
         }
@@ -380,11 +392,7 @@ public final class EventLoop implements AutoCloseable {
         runTasks();
         terminated = true;
         runTasks();
-        for (Registration registration : byFd) {
-            if (registration != null) {
-                registration.close();
-            }
-        }
+        registrations.closeAll();
         timers.clear();
         wakeup.close();
         closeQuietly(timers.fd(), epoll);

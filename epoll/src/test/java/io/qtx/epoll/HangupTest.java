@@ -42,6 +42,7 @@ class HangupTest {
         assertTrue(started.await(5, TimeUnit.SECONDS));
 
         long cpuBefore = loop.cpuTimeNanos();
+        assertTrue(cpuBefore > 0, "the loop thread's CPU time can be read");
         long wakeupsBefore = loop.wakeups();
         CountDownLatch second = new CountDownLatch(1);
         loop.schedule(Duration.ofSeconds(1), second::countDown);

@@ -1,0 +1,66 @@
+package io.qtx.qemu;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to boot one test VM. Build with {@link #of(String, GuestProgram)} and the {@code with}
+ * methods.
+ *
+ * @param vmId      names the VM: its socket is {@code {socketDir}/{vmId}.agent.sock}
+ * @param program   what the guest runs once its port is found
+ * @param socketDir where QEMU makes the channel's socket; null for a fresh folder under /tmp
+ *                  (a Unix socket path must stay under 108 bytes, which a build folder may not)
+ * @param consoleLog the serial console log; null for {@code {qtx.qemu.logs}/{vmId}.console.log}
+ * @param portName  the virtserialport's name, as libvirt's {@code <target name=.../>}
+ * @param memoryMb  guest memory; the initramfs alone unpacks to about 70 MB
+ * @param timeLimit after this the guest powers itself off, and a little later the host kills
+ *                  QEMU even if the test JVM is gone
+ */
+public record VmOptions(String vmId, GuestProgram program, Path socketDir, Path consoleLog, String portName,
+        int memoryMb, Duration timeLimit) {
+
+    public static final String DEFAULT_PORT_NAME = "org.quantix.agent.0";
+    public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(120);
+
+    public VmOptions {
+        Objects.requireNonNull(vmId, "vmId");
+        Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(portName, "portName");
+        Objects.requireNonNull(timeLimit, "timeLimit");
+        if (!vmId.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("vmId=" + vmId + " must be a plain file name");
+        }
+        if (memoryMb < 128) {
+            throw new IllegalArgumentException("memoryMb=" + memoryMb + " is too small for the initramfs");
+        }
+        if (timeLimit.toSeconds() < 5) {
+            throw new IllegalArgumentException("timeLimit=" + timeLimit + " is shorter than a boot");
+        }
+    }
+
+    public static VmOptions of(String vmId, GuestProgram program) {
+        return new VmOptions(vmId, program, null, null, DEFAULT_PORT_NAME, 512, DEFAULT_TIME_LIMIT);
+    }
+
+    public VmOptions withSocketDir(Path dir) {
+        return new VmOptions(vmId, program, dir, consoleLog, portName, memoryMb, timeLimit);
+    }
+
+    public VmOptions withConsoleLog(Path log) {
+        return new VmOptions(vmId, program, socketDir, log, portName, memoryMb, timeLimit);
+    }
+
+    public VmOptions withPortName(String name) {
+        return new VmOptions(vmId, program, socketDir, consoleLog, name, memoryMb, timeLimit);
+    }
+
+    public VmOptions withMemoryMb(int mb) {
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, mb, timeLimit);
+    }
+
+    public VmOptions withTimeLimit(Duration limit) {
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, limit);
+    }
+}
