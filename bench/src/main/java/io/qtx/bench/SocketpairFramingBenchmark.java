@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -77,19 +76,6 @@ public class SocketpairFramingBenchmark {
     @Param({"epoll", "epoll-compacting", "nio", "netty"})
     public String transport;
 
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Rates {
-        public long frames;
-        public long payloadBytes;
-
-        @Setup(Level.Iteration)
-        public void clear() {
-            frames = 0;
-            payloadBytes = 0;
-        }
-    }
-
     private int framesPerPass;
     private Epoll epoll;
     private Nio nio;
@@ -122,10 +108,9 @@ public class SocketpairFramingBenchmark {
     }
 
     @Benchmark
-    public long pass(Rates rates) throws Exception {
+    public long pass(FrameRates rates) throws Exception {
         long sink = epoll != null ? epoll.pass() : nio != null ? nio.pass() : netty.pass();
-        rates.frames += (long) STREAMS_PER_OP * framesPerPass;
-        rates.payloadBytes += (long) STREAMS_PER_OP * framesPerPass * payload;
+        rates.add((long) STREAMS_PER_OP * framesPerPass, payload);
         return sink;
     }
 
@@ -239,7 +224,7 @@ public class SocketpairFramingBenchmark {
         private final ByteBuffer in = ByteBuffer.allocateDirect(2 * FrameReader.ringCapacity(MAX_PAYLOAD)).order(ByteOrder.BIG_ENDIAN);
         private final int framesPerPass;
         private final SelectionKey writeKey;
-        private long sink;
+        private final NioFrames frames = new NioFrames(MAX_PAYLOAD);
 
         Nio(byte[] stream, int framesPerPass) throws IOException {
             this.framesPerPass = framesPerPass;
@@ -264,7 +249,7 @@ public class SocketpairFramingBenchmark {
             for (int i = 0; i < STREAMS_PER_OP; i++) {
                 stream();
             }
-            return sink;
+            return frames.sink;
         }
 
         private void stream() throws IOException {
@@ -291,37 +276,13 @@ public class SocketpairFramingBenchmark {
                         int n;
                         while ((n = readerChannel.read(in)) > 0) {
                             in.flip();
-                            framesLeft -= drain(in);
+                            framesLeft -= frames.drain(in);
                             in.compact();
                         }
                     }
                 }
                 selector.selectedKeys().clear();
             }
-        }
-
-        private int drain(ByteBuffer b) {
-            int frames = 0;
-            while (b.remaining() >= FrameDescriptor.HEADER_LENGTH_V1) {
-                int at = b.position();
-                int magic = b.getInt(at);
-                if (magic != FrameDescriptor.MAGIC_QTX1) {
-                    b.position(at + 1);
-                    continue;
-                }
-                int len = b.getInt(at + 4);
-                if (len < 0 || len > MAX_PAYLOAD) {
-                    b.position(at + 1);
-                    continue;
-                }
-                if (b.remaining() < FrameDescriptor.HEADER_LENGTH_V1 + len) {
-                    break;
-                }
-                sink += len + b.get(at + FrameDescriptor.HEADER_LENGTH_V1);
-                b.position(at + FrameDescriptor.HEADER_LENGTH_V1 + len);
-                frames++;
-            }
-            return frames;
         }
 
         void close() throws IOException {
