@@ -9,6 +9,10 @@
  * 2. Magic scanning: 1 MiB of random bytes, memchr for 0x51 and then the 4-byte magic check,
  *    as MagicScanner does. GB/s.
  *
+ * 3. Framing through a socket pair: the same QTX1 stream written into one end of a non-blocking
+ *    AF_UNIX socketpair and read from the other, both ends on one edge-triggered epoll loop
+ *    (256 KiB writes, reads of whatever fits), as SocketpairFramingBenchmark does in Java.
+ *
  * Usage: framing-loop [seconds per case, default 1]
  */
 #define _GNU_SOURCE
@@ -18,6 +22,10 @@
 #include <string.h>
 #include <time.h>
 #include <nmmintrin.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 
 #define STREAM_BYTES (1 << 20)
 #define READ_BYTES (64 << 10)
@@ -139,6 +147,89 @@ static void framing(double seconds) {
     free(buf);
 }
 
+/* Frames complete in buf[*r, *w); returns how many were handled. */
+static long parse(uint8_t *buf, size_t *r, size_t w) {
+    long frames = 0;
+    while (w - *r >= 8) {
+        const uint8_t *h = buf + *r;
+        if (be32(h) != 0x51545801u) { (*r)++; continue; }
+        uint32_t plen = be32(h + 4);
+        if (plen > MAX_PAYLOAD) { (*r)++; continue; }
+        if (w - *r < 8 + plen) break;
+        handle(h + 8, plen);
+        *r += 8 + plen;
+        frames++;
+    }
+    return frames;
+}
+
+static void socketpair_framing(double seconds) {
+    static const int sizes[] = {64, 256, 1024, 16384, 65536};
+    uint8_t *src = malloc(2 * STREAM_BYTES + 16 * (16 + 65536));
+    uint8_t *buf = aligned_alloc(64, 2 * ((CAPACITY + 63) / 64 * 64));
+    size_t cap = 2 * ((CAPACITY + 63) / 64 * 64);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) { perror("socketpair"); exit(1); }
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = sv[1]};
+    epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev);
+    ev.events = EPOLLOUT | EPOLLET;
+    ev.data.fd = sv[0];
+    epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev);
+    printf("%-28s %8s %14s %10s\n", "framing through socketpair", "payload", "frames/s", "MB/s");
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t len = build_stream(src, sizes[s], 1);
+        long per_pass = len / (8 + sizes[s]);
+        long total = 0;
+        int warm = 20;
+        double start = 0, elapsed = 0;
+        for (;;) {
+            if (warm == 0) { start = now(); warm = -1; }
+            size_t sent = 0, r = 0, w = 0;
+            long left = per_pass;
+            while (sent < len) {  /* prime: write until the socket is full */
+                size_t n = len - sent < (256 << 10) ? len - sent : (256 << 10);
+                ssize_t k = write(sv[0], src + sent, n);
+                if (k < 0) break;
+                sent += k;
+            }
+            while (left > 0) {
+                struct epoll_event events[2];
+                int ne = epoll_wait(ep, events, 2, -1);
+                for (int i = 0; i < ne; i++) {
+                    if (events[i].data.fd == sv[1]) {
+                        for (;;) {
+                            if (r > 0 && cap - w < cap / 4) { memmove(buf, buf + r, w - r); w -= r; r = 0; }
+                            ssize_t k = read(sv[1], buf + w, cap - w);
+                            if (k <= 0) break;
+                            w += k;
+                            left -= parse(buf, &r, w);
+                            if (r == w) r = w = 0;
+                        }
+                    } else {
+                        while (sent < len) {
+                            size_t n = len - sent < (256 << 10) ? len - sent : (256 << 10);
+                            ssize_t k = write(sv[0], src + sent, n);
+                            if (k < 0) break;
+                            sent += k;
+                        }
+                    }
+                }
+            }
+            if (warm > 0) { warm--; continue; }
+            total += per_pass;
+            elapsed = now() - start;
+            if (elapsed >= seconds) break;
+        }
+        printf("c socketpair QTX1%12s %8d %14.0f %10.0f\n", "", sizes[s], total / elapsed, total / elapsed * sizes[s] / 1e6);
+    }
+    close(ep);
+    close(sv[0]);
+    close(sv[1]);
+    free(src);
+    free(buf);
+}
+
 static void scanning(double seconds) {
     uint8_t *data = aligned_alloc(64, STREAM_BYTES);
     srand(1);
@@ -174,6 +265,7 @@ static void scanning(double seconds) {
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 1.0;
     framing(seconds);
+    socketpair_framing(seconds);
     scanning(seconds);
     return 0;
 }

@@ -9,7 +9,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -59,20 +58,6 @@ public class FramingFromMemoryBenchmark {
 
     @Param({"1", "2"})
     public int version;
-
-    /** Per-second rates JMH reports beside the score. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Rates {
-        public long frames;
-        public long payloadBytes;
-
-        @Setup(Level.Iteration)
-        public void clear() {
-            frames = 0;
-            payloadBytes = 0;
-        }
-    }
 
     private Arena arena;
     private MemorySegment stream;
@@ -141,10 +126,9 @@ public class FramingFromMemoryBenchmark {
     }
 
     @Benchmark
-    public long pass(Rates rates) {
+    public long pass(FrameRates rates) {
         int frames = nio != null ? nio.pass(streamLength) : qtxPass();
-        rates.frames += frames;
-        rates.payloadBytes += (long) frames * payload;
+        rates.add(frames, payload);
         return sink;
     }
 
@@ -165,11 +149,11 @@ public class FramingFromMemoryBenchmark {
         return frames;
     }
 
-    /** The loop most NIO code has: a direct ByteBuffer, getInt for the header, compact(). */
+    /** Copies the stream into a direct ByteBuffer in the same reads and frames it with {@link NioFrames}. */
     final class Nio {
         private final ByteBuffer source;
         private final ByteBuffer in;
-        private final CRC32C crc = new CRC32C();
+        private final NioFrames frames = new NioFrames(MAX_PAYLOAD);
 
         Nio(ByteBuffer source, int capacity) {
             this.source = source;
@@ -179,7 +163,7 @@ public class FramingFromMemoryBenchmark {
         int pass(int length) {
             final ByteBuffer src = source;
             final ByteBuffer b = in;
-            int frames = 0;
+            int count = 0;
             int off = 0;
             while (off < length) {
                 int n = Math.min(Math.min(READ_BYTES, b.remaining()), length - off);
@@ -187,51 +171,12 @@ public class FramingFromMemoryBenchmark {
                 b.put(src);
                 off += n;
                 b.flip();
-                frames += drain(b);
+                count += frames.drain(b);
                 b.compact();
             }
-            return frames;
-        }
-
-        private int drain(ByteBuffer b) {
-            int frames = 0;
-            while (b.remaining() >= FrameDescriptor.HEADER_LENGTH_V1) {
-                int at = b.position();
-                int magic = b.getInt(at);
-                if (magic != FrameDescriptor.MAGIC_QTX1 && magic != FrameDescriptor.MAGIC_QTX2) {
-                    b.position(at + 1);
-                    continue;
-                }
-                int header = magic == FrameDescriptor.MAGIC_QTX2 ? FrameDescriptor.HEADER_LENGTH_V2 : FrameDescriptor.HEADER_LENGTH_V1;
-                int len = b.getInt(at + 4);
-                if (len < 0 || len > MAX_PAYLOAD) {
-                    b.position(at + 1);
-                    continue;
-                }
-                if (b.remaining() < header + len) {
-                    break;
-                }
-                if (header == FrameDescriptor.HEADER_LENGTH_V2) {
-                    int limit = b.limit();
-                    b.limit(at + 12).position(at);
-                    crc.reset();
-                    crc.update(b);
-                    int headerCrc = (int) crc.getValue();
-                    b.limit(at + header + len).position(at + header);
-                    crc.reset();
-                    crc.update(b);
-                    int payloadCrc = (int) crc.getValue();
-                    b.limit(limit).position(at);
-                    if (headerCrc != b.getInt(at + 12) || payloadCrc != b.getInt(at + 8)) {
-                        b.position(at + 1);
-                        continue;
-                    }
-                }
-                sink += len + b.get(at + header);
-                b.position(at + header + len);
-                frames++;
-            }
-            return frames;
+            sink += frames.sink;
+            frames.sink = 0;
+            return count;
         }
     }
 }

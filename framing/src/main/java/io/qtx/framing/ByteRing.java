@@ -1,5 +1,6 @@
 package io.qtx.framing;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
@@ -25,11 +26,14 @@ public abstract sealed class ByteRing implements AutoCloseable permits Compactin
 
     /** Bytes the ring can hold. */
     protected final int capacity;
+    /** Owns the ring's memory; closed by {@link #close()}. */
+    protected final Arena arena;
     /** Total bytes ever released: a stream position that survives compaction. */
     protected long releasedTotal;
 
-    protected ByteRing(int capacity) {
+    protected ByteRing(int capacity, Arena arena) {
         this.capacity = capacity;
+        this.arena = arena;
     }
 
     /**
@@ -118,7 +122,11 @@ public abstract sealed class ByteRing implements AutoCloseable permits Compactin
 
     /** Frees the memory. Idempotent. Offsets and segments obtained before become invalid. */
     @Override
-    public abstract void close();
+    public final void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
 
     /** How this ring keeps its readable bytes contiguous, for logs and benchmarks. */
     public abstract String kind();

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
  */
 public final class CompactingRing extends ByteRing {
 
-    private final Arena arena;
     private final MemorySegment memory;
     private final ByteBuffer buffer;
     /** Offset of the first unread byte. */
@@ -20,8 +19,7 @@ public final class CompactingRing extends ByteRing {
     private int write;
 
     public CompactingRing(int capacity) {
-        super(checkCapacity(capacity));
-        this.arena = Arena.ofShared();
+        super(checkCapacity(capacity), Arena.ofShared());
         this.memory = arena.allocate(capacity, 64);
         this.buffer = memory.asByteBuffer();
     }
@@ -89,13 +87,6 @@ public final class CompactingRing extends ByteRing {
     public void commit(int n) {
         checkCommit(n, capacity - write);
         write += n;
-    }
-
-    @Override
-    public void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
     }
 
     @Override

@@ -114,75 +114,90 @@ public final class FrameReader implements AutoCloseable {
     public int poll(FrameHandler handler, int maxFrames) {
         final ByteRing r = ring;
         final MemorySegment m = r.memory();
+        final long base = r.readOffset();
+        final int total = r.readableBytes();
+        // Bytes consumed by this call, released to the ring once at the end: the ring is not
+        // touched per frame, and nobody else looks at it while the handler runs.
+        int pos = 0;
         int delivered = 0;
-        pendingPosition = -1;
-        while (delivered < maxFrames) {
-            final long at = r.readOffset();
-            final int avail = r.readableBytes();
-            if (avail == 0) {
-                break;
-            }
-            // Not at a magic: skip to the next one (or to the start of a magic cut by the end).
-            if (avail < FrameDescriptor.MAGIC_LENGTH || !FrameDescriptor.isMagic(FrameDescriptor.getIntBE(m, at))) {
-                long next = MagicScanner.find(m, at, at + avail);
-                int skip = (int) (next - at);
-                if (skip == 0) {
-                    break; // a magic's first bytes, waiting for the rest
+        long payload = 0;
+        boolean pending = false;
+        try {
+            while (delivered < maxFrames) {
+                final int avail = total - pos;
+                if (avail == 0) {
+                    break;
                 }
-                skip(skip);
-                continue;
+                final long at = base + pos;
+                // Not at a magic: skip to the next one (or to the start of a magic cut by the end).
+                if (avail < FrameDescriptor.MAGIC_LENGTH || !FrameDescriptor.isMagic(FrameDescriptor.getIntBE(m, at))) {
+                    int skip = (int) (MagicScanner.find(m, at, at + avail) - at);
+                    if (skip == 0) {
+                        break; // a magic's first bytes, waiting for the rest
+                    }
+                    pos += skip;
+                    bytesSkipped += skip;
+                    continue;
+                }
+                final boolean v2 = m.get(ValueLayout.JAVA_BYTE, at + 3) == FrameDescriptor.VERSION_2;
+                final int headerLength = v2 ? FrameDescriptor.HEADER_LENGTH_V2 : FrameDescriptor.HEADER_LENGTH_V1;
+                if (avail < headerLength) {
+                    pending = true;
+                    break;
+                }
+                if (v2 && crc32c(at, FrameDescriptor.HEADER_CRC_OFFSET)
+                        != FrameDescriptor.getIntBE(m, at + FrameDescriptor.HEADER_CRC_OFFSET)) {
+                    resyncsIntegrity++;
+                    pos = skipMagic(pos);
+                    continue;
+                }
+                // Unsigned: a length with the top bit set is just a very large one.
+                final long length = Integer.toUnsignedLong(FrameDescriptor.getIntBE(m, at + FrameDescriptor.LENGTH_OFFSET));
+                if (length > maxPayload) {
+                    resyncsOversize++;
+                    pos = skipMagic(pos);
+                    continue;
+                }
+                final int frameLength = headerLength + (int) length;
+                if (avail < frameLength) {
+                    pending = true;
+                    break;
+                }
+                final long payloadAt = at + headerLength;
+                if (v2 && crc32c(payloadAt, (int) length)
+                        != FrameDescriptor.getIntBE(m, at + FrameDescriptor.PAYLOAD_CRC_OFFSET)) {
+                    resyncsIntegrity++;
+                    pos = skipMagic(pos);
+                    continue;
+                }
+                frame.set(v2 ? FrameDescriptor.VERSION_2 : FrameDescriptor.VERSION_1, payloadAt, (int) length);
+                // Counted as consumed before the call: if the handler throws, its frame is not
+                // delivered again.
+                pos += frameLength;
+                if (!handler.onFrame(frame)) {
+                    resyncsDecode++;
+                    pos = skipMagic(pos - frameLength);
+                    continue;
+                }
+                payload += length;
+                delivered++;
             }
-            final byte version = m.get(ValueLayout.JAVA_BYTE, at + 3);
-            final int headerLength = version == FrameDescriptor.VERSION_2
-                    ? FrameDescriptor.HEADER_LENGTH_V2 : FrameDescriptor.HEADER_LENGTH_V1;
-            if (avail < headerLength) {
-                pendingPosition = r.readPosition();
-                break;
-            }
-            if (version == FrameDescriptor.VERSION_2
-                    && crc32c(at, FrameDescriptor.HEADER_CRC_OFFSET) != FrameDescriptor.getIntBE(m, at + FrameDescriptor.HEADER_CRC_OFFSET)) {
-                resync(ResyncReason.INTEGRITY);
-                continue;
-            }
-            // Unsigned: a length with the top bit set is just a very large one.
-            final long length = Integer.toUnsignedLong(FrameDescriptor.getIntBE(m, at + FrameDescriptor.LENGTH_OFFSET));
-            if (length > maxPayload) {
-                resync(ResyncReason.OVERSIZE);
-                continue;
-            }
-            final int frameLength = headerLength + (int) length;
-            if (avail < frameLength) {
-                pendingPosition = r.readPosition();
-                break;
-            }
-            final long payloadAt = at + headerLength;
-            if (version == FrameDescriptor.VERSION_2
-                    && crc32c(payloadAt, (int) length) != FrameDescriptor.getIntBE(m, at + FrameDescriptor.PAYLOAD_CRC_OFFSET)) {
-                resync(ResyncReason.INTEGRITY);
-                continue;
-            }
-            frame.set(version, payloadAt, (int) length);
-            boolean accepted;
-            try {
-                accepted = handler.onFrame(frame);
-            } catch (RuntimeException | Error e) {
-                // The handler's failure is its own: the frame is consumed so it is not redelivered.
-                r.release(frameLength);
-                throw e;
-            }
-            if (!accepted) {
-                resync(ResyncReason.DECODE);
-                continue;
-            }
-            r.release(frameLength);
-            frames++;
-            payloadBytes += length;
-            delivered++;
+        } finally {
+            r.release(pos);
+            frames += delivered;
+            payloadBytes += payload;
         }
+        pendingPosition = pending ? r.readPosition() : -1;
         if (pendingPosition != stallPosition) {
             stallPosition = -1;
         }
         return delivered;
+    }
+
+    /** Gives up the frame whose magic is at {@code pos}: only its first byte is dropped. */
+    private int skipMagic(int pos) {
+        bytesSkipped++;
+        return pos + 1;
     }
 
     /**
@@ -198,8 +213,26 @@ public final class FrameReader implements AutoCloseable {
             return false;
         }
         pendingPosition = -1;
-        resync(ResyncReason.ABANDONED);
+        resyncsAbandoned++;
+        bytesSkipped++;
+        ring.release(1);
         return true;
+    }
+
+    /**
+     * A connection transition, completely: abandons the pending frame, decodes what follows, and
+     * repeats while the bytes already received leave another frame incomplete (a false header
+     * in the abandoned frame's payload would otherwise hold up the next session until the stall
+     * bound). Every byte in the ring belongs to the old connection, so this ends within them.
+     *
+     * @return frames the handler accepted on the way
+     */
+    public int resetAll(FrameHandler handler) {
+        int delivered = poll(handler);
+        while (reset()) {
+            delivered += poll(handler);
+        }
+        return delivered;
     }
 
     /**
@@ -246,21 +279,6 @@ public final class FrameReader implements AutoCloseable {
     @Override
     public void close() {
         ring.close();
-    }
-
-    private void skip(int n) {
-        ring.release(n);
-        bytesSkipped += n;
-    }
-
-    private void resync(ResyncReason reason) {
-        switch (reason) {
-            case OVERSIZE -> resyncsOversize++;
-            case INTEGRITY -> resyncsIntegrity++;
-            case DECODE -> resyncsDecode++;
-            case ABANDONED -> resyncsAbandoned++;
-        }
-        skip(1);
     }
 
     private int crc32c(long offset, int length) {

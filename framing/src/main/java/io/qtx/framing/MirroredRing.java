@@ -27,7 +27,6 @@ public final class MirroredRing extends ByteRing {
 
     private static final int PROT_NONE = 0;
 
-    private final Arena arena;
     private final MemorySegment memory;
     private final ByteBuffer buffer;
     /** Offset of the first unread byte, always in [0, capacity). */
@@ -36,8 +35,7 @@ public final class MirroredRing extends ByteRing {
     private int size;
 
     private MirroredRing(int capacity, long base) {
-        super(capacity);
-        this.arena = Arena.ofShared();
+        super(capacity, Arena.ofShared());
         long length = 2L * capacity;
         this.memory = MemorySegment.ofAddress(base).reinterpret(length, arena,
                 m -> RawSyscalls.munmap(MemorySegment.ofAddress(base), length));
@@ -136,13 +134,6 @@ public final class MirroredRing extends ByteRing {
     public void commit(int n) {
         checkCommit(n, capacity - size);
         size += n;
-    }
-
-    @Override
-    public void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
     }
 
     @Override

@@ -232,6 +232,25 @@ class BadInputTest {
 
     @ParameterizedTest
     @EnumSource(RingKind.class)
+    void resetAllAbandonsFalseHeadersNestedInTheAbandonedFrame(RingKind kind) {
+        // An old session's half frame whose payload holds another QTX1 header: reset() alone
+        // would leave that one pending; resetAll() drops both, and the new session's frame is
+        // decoded as soon as it arrives.
+        byte[] old = Wire.concat(Wire.qtx1Header(3000), new byte[] {1, 2, 3}, Wire.qtx1Header(2500), new byte[] {4, 5});
+        try (FrameReader reader = kind.reader(MAX)) {
+            Wire.Sink sink = new Wire.Sink();
+            Wire.feed(reader, sink, old, 4096);
+            assertEquals(0, reader.resetAll(sink));
+            assertEquals(false, reader.hasPendingFrame());
+            assertEquals(2, reader.stats().resyncsAbandoned());
+            Wire.feed(reader, sink, Wire.qtx1(A), 4096);
+            assertEquals(1, sink.payloads.size());
+            assertArrayEquals(A, sink.payloads.get(0));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
     void resetWithNothingPendingDropsNothing(RingKind kind) {
         try (FrameReader reader = kind.reader(MAX)) {
             Wire.Sink sink = new Wire.Sink();

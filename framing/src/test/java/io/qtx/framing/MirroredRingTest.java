@@ -28,6 +28,21 @@ class MirroredRingTest {
     }
 
     @Test
+    void closeUnmapsBothHalves() throws java.io.IOException {
+        long before = ringMappings();
+        MirroredRing ring = MirroredRing.tryAllocate(100_000);
+        assertEquals(before + 2, ringMappings(), "two mappings of the memfd while open");
+        ring.close();
+        assertEquals(before, ringMappings(), "none left after close");
+    }
+
+    private static long ringMappings() throws java.io.IOException {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
+            return lines.filter(l -> l.contains("memfd:qtx-ring")).count();
+        }
+    }
+
+    @Test
     void aCapacityTooLargeToMirrorFallsBackToCompaction() {
         assertNull(MirroredRing.tryAllocate(Integer.MAX_VALUE - 10));
         try (ByteRing small = ByteRing.allocate(1000)) {

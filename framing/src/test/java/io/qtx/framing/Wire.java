@@ -103,9 +103,6 @@ final class Wire {
 
     /** As at a connection's end: abandon whatever is pending and poll until nothing changes. */
     static void drain(FrameReader reader, FrameHandler handler) {
-        reader.poll(handler);
-        while (reader.reset()) {
-            reader.poll(handler);
-        }
+        reader.resetAll(handler);
     }
 }

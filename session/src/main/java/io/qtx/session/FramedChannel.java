@@ -148,9 +148,9 @@ public final class FramedChannel implements AutoCloseable {
 
     /** Gives up an incomplete inbound frame (on every connection transition) and decodes what follows. */
     public void resetInbound() {
-        if (reader.reset()) {
-            pollFrames();
-        }
+        // Every half frame is abandoned, not just the first: a false header inside the
+        // abandoned bytes would otherwise hold the next session up until the stall bound.
+        reader.resetAll(decoder);
     }
 
     /** Drops everything queued and not yet written: it was meant for a peer that is gone. */

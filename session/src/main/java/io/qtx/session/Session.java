@@ -39,6 +39,10 @@ public final class Session implements AutoCloseable {
         /** An envelope of the established session (not a handshake message, not a ping). */
         void onEnvelope(Envelope envelope);
 
+        /** A virtio port's host connected; the handshake starts now (for the owner's state and logs). */
+        default void onPeerArrived() {
+        }
+
         /** The session stopped being ready: the host left, a write timed out, the peer started over. */
         default void onNotReady(String reason) {
         }
@@ -249,6 +253,7 @@ public final class Session implements AutoCloseable {
         public void onPeerArrived() {
             channel.resetInbound();
             channel.discardOutbound();
+            listener.onPeerArrived();
             rehandshake("host connected");
         }
 

@@ -1,0 +1,180 @@
+package io.qtx.agent;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import com.google.protobuf.ByteString;
+
+import io.qtx.agent.config.AgentConfig;
+import io.qtx.agent.handlers.Audit;
+import io.qtx.agent.handlers.Dispatcher;
+import io.qtx.agent.handlers.ExecHandler;
+import io.qtx.agent.handlers.Users;
+import io.qtx.agent.handlers.admin.FreezeHandlers;
+import io.qtx.agent.handlers.admin.FreezeState;
+import io.qtx.agent.handlers.admin.PasswordHandler;
+import io.qtx.agent.handlers.admin.PowerHandler;
+import io.qtx.agent.handlers.admin.ProcessHandlers;
+import io.qtx.agent.handlers.admin.Scheduler;
+import io.qtx.agent.handlers.admin.SystemInfoHandler;
+import io.qtx.agent.handlers.admin.TimeHandlers;
+import io.qtx.agent.handlers.files.DeleteHandler;
+import io.qtx.agent.handlers.files.FileReadHandler;
+import io.qtx.agent.handlers.files.FileWriteHandler;
+import io.qtx.agent.handlers.files.ListDirHandler;
+import io.qtx.agent.handlers.files.MakeDirHandler;
+import io.qtx.agent.handlers.files.StatHandler;
+import io.qtx.agent.policy.Policy;
+import io.qtx.agent.port.AgentConnection;
+import io.qtx.agent.port.ConnectionState;
+import io.qtx.agent.port.PortAddress;
+import io.qtx.agent.telemetry.FilesystemReader;
+import io.qtx.agent.telemetry.KernelFiles;
+import io.qtx.agent.telemetry.TelemetryCollector;
+import io.qtx.epoll.EventLoop;
+import io.qtx.ffi.NativeException;
+import io.qtx.proto.AgentCounters;
+import io.qtx.proto.Capabilities;
+import io.qtx.proto.RequestKind;
+import io.qtx.proto.Role;
+import io.qtx.session.ChannelOptions;
+import io.qtx.session.Handshake;
+
+/**
+ * The agent assembled: one event loop, the connection, the dispatcher with every handler,
+ * the worker pool and the telemetry pump. {@link Main} runs one; tests run one against the
+ * channel simulator with fake {@link SystemActions}.
+ */
+public final class Agent implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+
+    private final EventLoop loop;
+    private final ThreadPoolExecutor workers;
+    private final FreezeState freeze;
+    private final Dispatcher dispatcher;
+    private final AgentConnection connection;
+    private final TelemetryPump telemetry;
+    private final Audit audit = new Audit();
+
+    public Agent(AgentConfig config, SystemActions actions, Consumer<ConnectionState> onState) throws NativeException {
+        loop = EventLoop.start("agent-loop");
+        workers = new ThreadPoolExecutor(config.workers(), config.workers(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.workersQueue()),
+                r -> Thread.ofPlatform().name("agent-worker").daemon().unstarted(r));
+        Scheduler scheduler = (delay, task) -> {
+            var timer = loop.schedule(delay, task);
+            return () -> loop.execute(timer::cancel);
+        };
+        KernelFiles files = KernelFiles.system();
+        Users users = Users.system();
+        Policy policy = Policy.of(config);
+        FilesystemReader filesystems = new FilesystemReader(files);
+        freeze = new FreezeState(actions.freezer(), scheduler);
+        dispatcher = new Dispatcher(loop, workers, policy, audit, freeze::isFrozen)
+                .add(new SystemInfoHandler(files, Version.VERSION))
+                .add(new ExecHandler(config, users))
+                .add(new FileReadHandler(policy.paths(), config.maxChunk()))
+                .add(new FileWriteHandler(policy.paths(), config.maxChunk()))
+                .add(new StatHandler(policy.paths(), users))
+                .add(new ListDirHandler(policy.paths(), users))
+                .add(new MakeDirHandler(policy.paths()))
+                .add(new DeleteHandler(policy.paths()))
+                .add(new PowerHandler(actions.power(), scheduler))
+                .add(FreezeHandlers.quiesce(freeze, filesystems::mounts, config.maxThaw()))
+                .add(FreezeHandlers.thaw(freeze))
+                .add(TimeHandlers.set(actions.clock()))
+                .add(TimeHandlers.sync(actions.clock()))
+                .add(new PasswordHandler(actions.password(), users))
+                .add(ProcessHandlers.list(files, users))
+                .add(ProcessHandlers.signal());
+
+        Set<RequestKind> allowed = EnumSet.noneOf(RequestKind.class);
+        dispatcher.served().stream().filter(policy::allows).forEach(allowed::add);
+        String hostname = files.line("/proc/sys/kernel/hostname");
+        Capabilities capabilities = Capabilities.newBuilder().addAllServed(dispatcher.served()).addAllAllowed(allowed)
+                .setTelemetryIntervalMs((int) config.telemetryInterval().toMillis()).build();
+        byte[] instance = new byte[16];
+        new SecureRandom().nextBytes(instance);
+        ChannelOptions options = ChannelOptions.defaults(ChannelOptions.Kind.VIRTIO_PORT)
+                .withWriteTimeout(config.writeTimeout())
+                .withOutboundCapacity(config.outboundCapacity());
+        Handshake.Identity identity = new Handshake.Identity(Role.ROLE_AGENT, Version.VERSION,
+                ByteString.copyFrom(instance), files.line("/proc/sys/kernel/random/boot_id"),
+                options.maxInboundPayload(), capabilities, hostname);
+
+        TelemetryPump[] pump = new TelemetryPump[1];
+        connection = new AgentConnection(loop, new PortAddress(config.port(), java.nio.file.Path.of("/")), options,
+                identity, dispatcher, () -> AgentCounters.newBuilder()
+                        .setTelemetryDropped(pump[0] == null ? 0 : pump[0].dropped())
+                        .setRequestsExpired(dispatcher.expired()), onState);
+        TelemetryCollector collector = new TelemetryCollector(files, true, this::countersFromAnyThread);
+        telemetry = new TelemetryPump(loop, config.telemetryInterval(), collector::collect, connection::sendTelemetry,
+                connection::isRunning);
+        pump[0] = telemetry;
+    }
+
+    /** Starts looking for the port and sending telemetry. */
+    public void start() {
+        LOG.log(System.Logger.Level.INFO, "quantix-kvm-agent " + Version.VERSION + " starting");
+        connection.start();
+        telemetry.start();
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public Audit audit() {
+        return audit;
+    }
+
+    public FreezeState freeze() {
+        return freeze;
+    }
+
+    long telemetrySent() {
+        return telemetry.sent();
+    }
+
+    /** The counters, read on the loop (they are the loop's). */
+    private AgentCounters countersFromAnyThread() {
+        if (loop.inLoop()) {
+            return connection.counters();
+        }
+        var result = new java.util.concurrent.CompletableFuture<AgentCounters>();
+        try {
+            loop.execute(() -> result.complete(connection.counters()));
+            return result.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return AgentCounters.getDefaultInstance();
+        }
+    }
+
+    /** Thaws anything frozen, closes the channel and the loop, stops the workers. */
+    @Override
+    public void close() {
+        if (freeze.isFrozen()) {
+            freeze.thawAll("the agent is stopping");
+        }
+        telemetry.close();
+        try {
+            loop.execute(connection::stop);
+        } catch (java.util.concurrent.RejectedExecutionException alreadyStopping) {
+            // closed before
+        }
+        loop.close();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

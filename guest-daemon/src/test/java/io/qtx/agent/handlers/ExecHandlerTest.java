@@ -1,0 +1,154 @@
+package io.qtx.agent.handlers;
+
+import static io.qtx.agent.handlers.Requests.context;
+import static io.qtx.agent.handlers.Requests.request;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.google.protobuf.ByteString;
+
+import io.qtx.agent.config.AgentConfig;
+import io.qtx.agent.policy.Refusal;
+import io.qtx.proto.Argv;
+import io.qtx.proto.ErrorCode;
+import io.qtx.proto.ExecRequest;
+import io.qtx.proto.ExecResult;
+import io.qtx.proto.Request;
+
+class ExecHandlerTest {
+
+    private final ExecHandler exec = new ExecHandler(AgentConfig.defaults(), Users.system());
+
+    private ExecResult run(ExecRequest.Builder e) throws Exception {
+        return exec.handle(request().setExec(e).build(), context()).getExec();
+    }
+
+    private static ExecRequest.Builder argv(String... args) {
+        return ExecRequest.newBuilder().setArgv(Argv.newBuilder().addAllArgs(java.util.List.of(args)));
+    }
+
+    private static String text(ByteString b) {
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void argvRunsWithoutShellAndReportsExitCode() throws Exception {
+        ExecResult r = run(argv("echo", "a b", "$HOME"));
+        assertEquals("a b $HOME\n", text(r.getStdout()));
+        assertEquals(ExecResult.TerminationCase.EXIT_CODE, r.getTerminationCase());
+        assertEquals(0, r.getExitCode());
+        assertEquals(3, run(argv("sh", "-c", "exit 3")).getExitCode());
+    }
+
+    @Test
+    void shellEnvCwdAndStdin() throws Exception {
+        ExecResult r = run(ExecRequest.newBuilder().setShell("cat; echo \"$QX\"; pwd; echo err >&2")
+                .putEnv("QX", "v1").setCwd("/tmp").setStdin(ByteString.copyFromUtf8("in\n")));
+        assertEquals("in\nv1\n/tmp\n", text(r.getStdout()));
+        assertEquals("err\n", text(r.getStderr()));
+        ExecResult cleared = run(ExecRequest.newBuilder().setShell("echo \"[$HOME]\"").setClearEnv(true));
+        assertEquals("[]\n", text(cleared.getStdout()));
+    }
+
+    @Test
+    void bothStreamsAreCappedAndReadConcurrently() throws Exception {
+        // 3 MiB on each stream: a sequential reader would deadlock on the other pipe.
+        ExecResult r = run(ExecRequest.newBuilder()
+                .setShell("head -c 3145728 /dev/zero; head -c 3145728 /dev/zero >&2; head -c 3145728 /dev/zero")
+                .setMaxStdoutBytes(1000).setMaxStderrBytes(2000));
+        assertEquals(1000, r.getStdout().size());
+        assertEquals(2000, r.getStderr().size());
+        assertTrue(r.getStdoutTruncated());
+        assertTrue(r.getStderrTruncated());
+        assertEquals(0, r.getExitCode());
+        ExecResult small = run(argv("echo", "x"));
+        assertFalse(small.getStdoutTruncated());
+    }
+
+    @Test
+    void hostCannotRaiseTheOutputCeiling() throws Exception {
+        ExecHandler low = new ExecHandler(AgentConfig.defaults().with(Map.of("exec.max_output", "100",
+                "exec.default_output", "50")), Users.system());
+        Request big = request().setExec(ExecRequest.newBuilder().setShell("head -c 5000 /dev/zero")
+                .setMaxStdoutBytes(1 << 30)).build();
+        ExecResult r = low.handle(big, context()).getExec();
+        assertEquals(100, r.getStdout().size());
+        assertTrue(r.getStdoutTruncated());
+        Request dflt = request().setExec(ExecRequest.newBuilder().setShell("head -c 5000 /dev/zero")).build();
+        assertEquals(50, low.handle(dflt, context()).getExec().getStdout().size());
+    }
+
+    @Test
+    void timeoutKillsTheWholeTree() throws Exception {
+        ExecResult r = run(ExecRequest.newBuilder()
+                .setShell("sleep 300 & echo $!; (sleep 301 & echo $!; wait) & sleep 302; echo never")
+                .setTimeoutMs(700));
+        assertTrue(r.getTimedOut());
+        assertEquals(9, r.getSignal());
+        String[] pids = text(r.getStdout()).trim().split("\n");
+        assertEquals(2, pids.length, text(r.getStdout()));
+        for (String pid : pids) {
+            assertFalse(running(Long.parseLong(pid.trim())), "pid " + pid + " survived");
+        }
+        assertTrue(r.getDurationMs() >= 700);
+    }
+
+    /** Alive and not a zombie waiting for its reaper. */
+    private static boolean running(long pid) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            Path stat = Path.of("/proc/" + pid + "/stat");
+            if (!Files.exists(stat)) {
+                return false;
+            }
+            try {
+                String s = Files.readString(stat);
+                if (s.substring(s.lastIndexOf(')') + 2).startsWith("Z")) {
+                    return false;
+                }
+            } catch (java.io.IOException gone) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    @Test
+    void deathBySignalIsReportedAsSignal() throws Exception {
+        ExecResult r = run(ExecRequest.newBuilder().setShell("kill -TERM $$"));
+        assertEquals(ExecResult.TerminationCase.SIGNAL, r.getTerminationCase());
+        assertEquals(15, r.getSignal());
+        assertFalse(r.getTimedOut());
+    }
+
+    @Test
+    void badRequestsAreRefused() {
+        for (ExecRequest.Builder bad : new ExecRequest.Builder[] {
+            ExecRequest.newBuilder(), argv(), argv(""), argv("true").setCwd("/no/such/dir"),
+            argv("true").setCwd("relative"), argv("true").setRunAsUser("no-such-user-qtx"), argv("a\0b")}) {
+            Refusal r = assertThrows(Refusal.class, () -> run(bad), bad.toString());
+            assertEquals(ErrorCode.ERROR_CODE_BAD_ARGUMENT, r.code());
+        }
+    }
+
+    @Test
+    void runsAsAnotherUser() throws Exception {
+        ExecResult r = run(argv("id", "-un").setRunAsUser("nobody"));
+        assertEquals("nobody\n", text(r.getStdout()), text(r.getStderr()));
+    }
+
+    @Test
+    void auditSummaryNamesTheCommandOnly() {
+        Request r = request().setExec(argv("/bin/echo", "secret-arg")).build();
+        assertEquals("command=\"/bin/echo\"", exec.summary(r));
+    }
+}

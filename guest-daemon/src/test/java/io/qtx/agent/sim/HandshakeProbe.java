@@ -1,0 +1,80 @@
+package io.qtx.agent.sim;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.qtx.proto.SystemInfoRequest;
+import io.qtx.sim.ChannelSimulator;
+import io.qtx.sim.SimulatedChannel;
+
+/**
+ * A measuring tool, not a test: starts the channel simulator and a host, launches the agent
+ * command given as arguments (with {@code --port unix:...} appended), and prints the time from
+ * launch to a completed handshake, then the agent's RSS and CPU time over 10 s of idling with
+ * the host connected (telemetry every 5 s) and 10 s with no host at all.
+ *
+ * <pre>java -cp ... io.qtx.agent.sim.HandshakeProbe build-scripts/guest-agent</pre>
+ */
+public final class HandshakeProbe {
+
+    private HandshakeProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("qtx-probe");
+        try (ChannelSimulator sim = ChannelSimulator.start(dir)) {
+            SimulatedChannel ch = sim.addVm("vm-1");
+            List<String> command = new ArrayList<>(List.of(args));
+            command.add("--port=unix:" + ch.guestSocket());
+            TestHost host = TestHost.connect(ch.hostSocket());
+            long t0 = System.nanoTime();
+            Process agent = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("agent.log").toFile()).start();
+            try {
+                host.awaitReady(Duration.ofSeconds(60));
+                long handshakeMs = (System.nanoTime() - t0) / 1_000_000;
+                host.call(io.qtx.proto.Request.newBuilder().setSystemInfo(SystemInfoRequest.getDefaultInstance()));
+                System.out.println("launch to handshake: " + handshakeMs + " ms");
+                long pid = javaPid(agent);
+                report("with host", pid);
+                host.close();
+                ch.awaitStats(s -> !s.hostConnected(), Duration.ofSeconds(5));
+                report("no host", pid);
+            } finally {
+                agent.destroy();
+                agent.waitFor();
+            }
+        }
+    }
+
+    private static void report(String what, long pid) throws Exception {
+        long cpu0 = cpuTicks(pid);
+        Thread.sleep(10_000);
+        long cpuMs = (cpuTicks(pid) - cpu0) * 10;
+        System.out.printf("%s: RSS %d KiB, CPU %d ms in 10 s (%.2f%%)%n", what, rssKb(pid), cpuMs, cpuMs / 100.0);
+    }
+
+    /** The launcher script execs java, so the pid is the JVM's; a JVM child is searched for otherwise. */
+    private static long javaPid(Process p) {
+        return p.toHandle().descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
+                .map(ProcessHandle::pid).findFirst().orElse(p.pid());
+    }
+
+    private static long rssKb(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+}
