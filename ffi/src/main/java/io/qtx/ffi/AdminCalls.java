@@ -68,20 +68,6 @@ public final class AdminCalls {
         Syscalls.check(name, fd.description(), r);
     }
 
-    /** A non-blocking, close-on-exec inotify descriptor. */
-    public static Fd inotify() throws NativeException {
-        int flags = Linux.IN_NONBLOCK() | Linux.IN_CLOEXEC();
-        return new Fd(Syscalls.check("inotify_init1", null, RawSyscalls.inotifyInit1(flags)), "inotify");
-    }
-
-    /** Watches {@code path} for {@code mask} events; returns the watch descriptor. */
-    public static int inotifyAddWatch(Fd inotify, String path, int mask) throws NativeException {
-        try (Arena arena = Arena.ofConfined()) {
-            return Syscalls.check("inotify_add_watch", path,
-                    RawSyscalls.inotifyAddWatch(inotify.checkedValue("inotify_add_watch"), arena.allocateFrom(path), mask));
-        }
-    }
-
     /**
      * Sends one datagram to the Unix socket at {@code path} from a fresh unbound socket; a
      * leading '@' names an abstract socket (as {@code $NOTIFY_SOCKET} does).

@@ -22,6 +22,15 @@ final class Downcalls {
         return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO);
     }
 
+    /**
+     * For calls that never block (read and write on non-blocking descriptors): the JVM skips
+     * the thread-state transition around them. Never for a call that can wait, like epoll_wait,
+     * which would hold up every safepoint for as long as it waits.
+     */
+    static MethodHandle nonBlockingWithErrno(MemorySegment address, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(address, descriptor, Linker.Option.critical(false), CAPTURE_ERRNO);
+    }
+
     /** A variadic call fixed to the extra arguments this project passes (e.g. open's mode). */
     static MethodHandle withErrnoVariadic(MemorySegment address, FunctionDescriptor fixed,
                                           MemoryLayout... variadic) {

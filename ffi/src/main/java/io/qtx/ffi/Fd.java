@@ -11,6 +11,10 @@ import java.lang.invoke.VarHandle;
  * Short counts are normal; {@link Syscalls#WOULD_BLOCK} stands for EAGAIN, which is never an
  * exception. Any other failure is a {@link NativeException} naming the call and
  * {@link #description()}, and EBADF (or use after close) a {@link ClosedFdException}.
+ *
+ * <p>Every descriptor the ffi layer makes is non-blocking, and {@link #read}/{@link #write}
+ * are linked as calls that never wait (no thread-state transition around them): wrap only a
+ * non-blocking descriptor in an {@code Fd} that will be read or written.
  */
 public final class Fd implements AutoCloseable {
 

@@ -1,6 +1,7 @@
 package io.qtx.ffi;
 
 import static io.qtx.ffi.Downcalls.unexpected;
+import static io.qtx.ffi.Downcalls.nonBlockingWithErrno;
 import static io.qtx.ffi.Downcalls.withErrno;
 import static io.qtx.ffi.Downcalls.withErrnoVariadic;
 
@@ -27,8 +28,9 @@ public final class RawSyscalls {
     private static final MethodHandle TIMERFD_CREATE = withErrno(Linux.timerfd_create$address(), Linux.timerfd_create$descriptor());
     private static final MethodHandle TIMERFD_SETTIME = withErrno(Linux.timerfd_settime$address(), Linux.timerfd_settime$descriptor());
     private static final MethodHandle EVENTFD = withErrno(Linux.eventfd$address(), Linux.eventfd$descriptor());
-    private static final MethodHandle READ = withErrno(Linux.read$address(), Linux.read$descriptor());
-    private static final MethodHandle WRITE = withErrno(Linux.write$address(), Linux.write$descriptor());
+    // Our descriptors are non-blocking (sockets, ports, eventfd, timerfd), so read and write never wait.
+    private static final MethodHandle READ = nonBlockingWithErrno(Linux.read$address(), Linux.read$descriptor());
+    private static final MethodHandle WRITE = nonBlockingWithErrno(Linux.write$address(), Linux.write$descriptor());
     private static final MethodHandle READV = withErrno(Linux.readv$address(), Linux.readv$descriptor());
     private static final MethodHandle WRITEV = withErrno(Linux.writev$address(), Linux.writev$descriptor());
     private static final MethodHandle CLOSE = withErrno(Linux.close$address(), Linux.close$descriptor());

@@ -99,10 +99,13 @@ public final class Syscalls {
         return new Fd(check("eventfd", null, RawSyscalls.eventfd(0, flags)), "eventfd");
     }
 
-    /** Opens {@code path}; always close-on-exec. */
+    /**
+     * Opens {@code path}; always close-on-exec and non-blocking, like every descriptor made
+     * here, because {@link Fd#read} and {@link Fd#write} are calls the JVM assumes never wait.
+     */
     public static Fd open(String path, int flags, int mode) throws NativeException {
         try (Arena arena = Arena.ofConfined()) {
-            int r = RawSyscalls.open(arena.allocateFrom(path), flags | O_CLOEXEC, mode);
+            int r = RawSyscalls.open(arena.allocateFrom(path), flags | O_CLOEXEC | O_NONBLOCK, mode);
             return new Fd(check("open", path, r), path);
         }
     }

@@ -11,10 +11,9 @@ import io.qtx.epoll.EventLoop;
 import io.qtx.epoll.IoEvents;
 import io.qtx.epoll.Registration;
 import io.qtx.epoll.Timer;
-import io.qtx.ffi.AdminCalls;
+import io.qtx.ffi.Inotify;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
-import io.qtx.ffi.generated.Linux;
 
 /**
  * Wakes its owner when the port may have appeared: on any change in the watched directories
@@ -44,7 +43,7 @@ final class PortWaiter implements AutoCloseable {
     /** Starts waiting; {@code onChange} runs on the loop at each possible appearance. */
     void start() {
         try {
-            Fd fd = AdminCalls.inotify();
+            Fd fd = Inotify.init();
             registration = loop.register(fd, IoEvents.READABLE, false, (reg, events) -> {
                 drain(reg.fd());
                 addWatches();
@@ -58,11 +57,11 @@ final class PortWaiter implements AutoCloseable {
     }
 
     private void addWatches() {
-        int mask = Linux.IN_CREATE() | Linux.IN_MOVED_TO() | Linux.IN_ATTRIB() | Linux.IN_DELETE();
+        int mask = Inotify.IN_CREATE | Inotify.IN_MOVED_TO | Inotify.IN_ATTRIB | Inotify.IN_DELETE;
         for (String dir : directories) {
             if (registration != null && Files.isDirectory(Path.of(dir))) {
                 try {
-                    AdminCalls.inotifyAddWatch(registration.fd(), dir, mask);
+                    Inotify.addWatch(registration.fd(), dir, mask);
                 } catch (NativeException e) {
                     LOG.log(System.Logger.Level.DEBUG, "watch " + dir + ": " + e.getMessage());
                 }
