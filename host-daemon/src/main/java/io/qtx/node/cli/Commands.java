@@ -109,7 +109,9 @@ final class Commands {
             Struct r = ApiClient.parse(system);
             out.println("os:        " + ApiClient.str(r, "result.os_name") + " (" + ApiClient.str(r, "result.os_id") + " "
                     + ApiClient.str(r, "result.os_version") + "), kernel " + ApiClient.str(r, "result.kernel_release"));
-            out.println("machine:   " + ApiClient.str(r, "result.cpu_count") + " CPU(s), "
+            String model = ApiClient.str(r, "result.cpu_model");
+            out.println("machine:   " + ApiClient.str(r, "result.cpu_count") + " CPU(s)"
+                    + (model.isEmpty() ? "" : " (" + model + ")") + ", "
                     + (long) ApiClient.number(r, "result.memory_total_bytes") / (1 << 20) + " MiB");
         }
         return Exit.OK;

@@ -50,6 +50,7 @@ public final class SystemInfoHandler implements RequestHandler {
                 .setKernelRelease(files.line("/proc/sys/kernel/osrelease"))
                 .setArchitecture(architecture())
                 .setCpuCount(cpuCount())
+                .setCpuModel(cpuModel())
                 .setMemoryTotalBytes(new MemoryReader(files).read().getTotalBytes())
                 .setMachineId(files.line("/etc/machine-id"))
                 .setBootId(files.line("/proc/sys/kernel/random/boot_id"))
@@ -87,6 +88,21 @@ public final class SystemInfoHandler implements RequestHandler {
             case "x86" -> "i686";
             default -> arch; // aarch64, riscv64, ppc64le, s390x are spelled alike
         };
+    }
+
+    /** The first processor's model as /proc/cpuinfo names it ("model name" on x86, "Model" or "cpu model" elsewhere). */
+    String cpuModel() {
+        for (String line : files.read("/proc/cpuinfo").split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).strip();
+            if (key.equals("model name") || key.equals("Model") || key.equals("cpu model")) {
+                return line.substring(colon + 1).strip();
+            }
+        }
+        return "";
     }
 
     /** CPUs the kernel brought up (/sys/devices/system/cpu/online), not this process's cgroup share. */

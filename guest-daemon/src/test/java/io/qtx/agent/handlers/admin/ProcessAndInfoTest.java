@@ -81,6 +81,10 @@ class ProcessAndInfoTest {
         assertEquals(run("uname", "-m"), info.getArchitecture());
         assertEquals(run("hostname"), info.getHostname());
         assertEquals(Integer.parseInt(run("nproc", "--all")), info.getCpuCount());
+        String modelLine = run("sh", "-c", "grep -m1 '^model name' /proc/cpuinfo || true");
+        if (!modelLine.isEmpty()) {
+            assertEquals(modelLine.substring(modelLine.indexOf(':') + 1).strip(), info.getCpuModel());
+        }
         assertEquals(run("sh", "-c", ". /etc/os-release; echo \"$ID\""), info.getOsId());
         assertEquals(run("sh", "-c", ". /etc/os-release; echo \"$PRETTY_NAME\""), info.getOsName());
         assertEquals(run("cat", "/proc/sys/kernel/random/boot_id"), info.getBootId());
