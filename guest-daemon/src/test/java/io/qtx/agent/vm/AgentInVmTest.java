@@ -97,11 +97,11 @@ class AgentInVmTest {
 
             try (TestHost second = TestHost.connect(vm.socketPath())) {
                 second.awaitReady(WAIT);
-                // At least the first host's departure; right after a host leaves, QEMU can report
-                // the port writable for a moment before the hang-up (seen under load), which the
-                // agent counts as one more short-lived arrival.
+                // At least the change of host. More is possible and not a fault: right after a host
+                // leaves, QEMU can report the port writable for a moment before the hang-up, and a
+                // slow TCG guest can see the host's Hello retry as one more new session.
                 long reconnects = second.ping().getCounters().getReconnects();
-                assertTrue(reconnects >= 1 && reconnects <= 3, "reconnects=" + reconnects);
+                assertTrue(reconnects >= 1, "reconnects=" + reconnects);
                 Response done = second.call(Request.newBuilder().setPower(PowerRequest.newBuilder()
                         .setAction(PowerAction.POWER_ACTION_SHUTDOWN).setDelayMs(500)));
                 assertTrue(done.hasDone());
