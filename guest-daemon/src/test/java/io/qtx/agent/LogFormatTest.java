@@ -13,7 +13,7 @@ class LogFormatTest {
     private static LogRecord record(Level level, String message) {
         LogRecord r = new LogRecord(level, message);
         r.setLoggerName("io.qtx.agent.port.AgentConnection");
-        r.setMillis(0);
+        r.setInstant(java.time.Instant.ofEpochMilli(0));
         return r;
     }
 
