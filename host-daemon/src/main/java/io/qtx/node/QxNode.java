@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import io.qtx.ffi.SdNotify;
 import io.qtx.node.api.ApiServer;
 import io.qtx.node.config.ConfigException;
 import io.qtx.node.config.ConfigFile;
@@ -96,14 +97,14 @@ public final class QxNode {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("qx-node-stop").unstarted(() -> {
-            SystemdNotify.notify("STOPPING=1");
+            SdNotify.fromEnvironment().send("STOPPING=1");
             api.close();
             node.close();
             stopped.countDown();
         }));
         System.out.println("qx-node " + Node.VERSION + ": watching " + config.socketDir() + "; API at " + api.baseUrl()
                 + "/api/v1 (status page " + api.baseUrl() + "/, metrics " + api.baseUrl() + "/metrics)");
-        SystemdNotify.notify("READY=1\nSTATUS=watching " + config.socketDir() + ", API at " + api.baseUrl());
+        SdNotify.fromEnvironment().send("READY=1\nSTATUS=watching " + config.socketDir() + ", API at " + api.baseUrl());
         try {
             stopped.await();
         } catch (InterruptedException e) {

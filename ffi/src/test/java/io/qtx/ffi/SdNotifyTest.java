@@ -1,4 +1,4 @@
-package io.qtx.agent;
+package io.qtx.ffi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

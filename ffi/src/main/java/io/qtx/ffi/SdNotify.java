@@ -1,34 +1,32 @@
-package io.qtx.agent;
+package io.qtx.ffi;
 
 import java.nio.charset.StandardCharsets;
-
-import io.qtx.ffi.AdminCalls;
-import io.qtx.ffi.NativeException;
 
 /**
  * The sd_notify(3) protocol: one datagram of "KEY=value" lines to {@code $NOTIFY_SOCKET},
  * sent through FFM. Without the variable (not started by systemd) every call does nothing.
+ * Both daemons run as {@code Type=notify} services through this one class.
  */
-final class SdNotify {
+public final class SdNotify {
 
     private static final System.Logger LOG = System.getLogger(SdNotify.class.getName());
 
     private final String socket;
 
-    SdNotify(String socket) {
+    public SdNotify(String socket) {
         this.socket = socket == null || socket.isEmpty() ? null : socket;
     }
 
-    static SdNotify fromEnvironment() {
+    public static SdNotify fromEnvironment() {
         return new SdNotify(System.getenv("NOTIFY_SOCKET"));
     }
 
-    boolean enabled() {
+    public boolean enabled() {
         return socket != null;
     }
 
     /** Sends {@code state}, e.g. "READY=1\nSTATUS=waiting for host"; failures are logged once per call. */
-    void send(String state) {
+    public void send(String state) {
         if (socket == null) {
             return;
         }
@@ -40,7 +38,7 @@ final class SdNotify {
     }
 
     /** Half of $WATCHDOG_USEC (as sd_watchdog_enabled(3) advises), or 0 when no watchdog is asked for. */
-    static long watchdogIntervalMicros() {
+    public static long watchdogIntervalMicros() {
         String usec = System.getenv("WATCHDOG_USEC");
         String pid = System.getenv("WATCHDOG_PID");
         if (usec == null || (pid != null && !pid.equals(Long.toString(ProcessHandle.current().pid())))) {
