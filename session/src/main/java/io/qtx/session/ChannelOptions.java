@@ -48,6 +48,12 @@ public record ChannelOptions(Kind kind, int maxInboundPayload, int maxOutboundPa
         return new ChannelOptions(kind, 1 << 20, 1 << 20, 4 << 20, Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
+    /** The same bounds for another kind of descriptor. */
+    public ChannelOptions withKind(Kind newKind) {
+        return new ChannelOptions(newKind, maxInboundPayload, maxOutboundPayload, outboundCapacity, writeTimeout,
+                stallTimeout);
+    }
+
     public ChannelOptions withWriteTimeout(Duration timeout) {
         return new ChannelOptions(kind, maxInboundPayload, maxOutboundPayload, outboundCapacity, timeout, stallTimeout);
     }

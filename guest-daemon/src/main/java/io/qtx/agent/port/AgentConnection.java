@@ -150,10 +150,7 @@ public final class AgentConnection implements Dispatcher.SessionView {
             waiter.close();
             waiter = null;
         }
-        ChannelOptions options = new ChannelOptions(kind, portOptions.maxInboundPayload(),
-                portOptions.maxOutboundPayload(), portOptions.outboundCapacity(), portOptions.writeTimeout(),
-                portOptions.stallTimeout());
-        Session s = new Session(loop, fd, options, identity, HELLO_RETRY, this::pong, new Events(), path);
+        Session s = new Session(loop, fd, portOptions.withKind(kind), identity, HELLO_RETRY, this::pong, new Events(), path);
         session = s;
         try {
             s.start();
