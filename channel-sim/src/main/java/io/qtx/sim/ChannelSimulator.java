@@ -194,7 +194,13 @@ public final class ChannelSimulator implements AutoCloseable {
     private void run() {
         try {
             while (!stopping) {
-                selector.select(this::dispatch);
+                // selectNow() in finishClosingPortListeners clears a pending wakeup(), so a task
+                // queued meanwhile would wait in a blocking select forever: block only when none is.
+                if (tasks.isEmpty()) {
+                    selector.select(this::dispatch);
+                } else {
+                    selector.selectNow(this::dispatch);
+                }
                 for (Runnable task; (task = tasks.poll()) != null; ) {
                     task.run();
                 }
