@@ -22,12 +22,29 @@ import io.qtx.session.Session;
  * qx-node's side of one VM: a state machine over at most one connection to the VM's socket.
  * The old connection is always closed before a new one is opened, and a connect still in
  * progress when the VM goes away is closed the moment it completes. Loop thread only.
+ *
+ * <p>Ready means answering pings: after every handshake the VM stays handshaking until a
+ * probe ping is answered. While requests wait, the agent must be heard from (telemetry, a
+ * pong, an answer) at least every {@link #PROBE_AFTER}, else it is probed; a probe not
+ * answered within {@link #PROBE_TIMEOUT} fails every waiting request with AGENT_UNRESPONSIVE,
+ * marks the VM unresponsive and re-syncs. So a dead agent is reported within
+ * PROBE_AFTER + PROBE_TIMEOUT (3 s) of the first request. Whenever the session starts over,
+ * what waits fails at once: AGENT_RESTARTED when the agent's instance changed, else
+ * AGENT_DISCONNECTED. A request's own timeout only probes; it never re-syncs a session that
+ * still answers pings.
  */
 final class VmConnection implements Session.Listener {
 
     private static final System.Logger LOG = System.getLogger(VmConnection.class.getName());
     private static final int TRANSITIONS_KEPT = 32;
     private static final String HEARTBEAT = "heartbeat ping";
+    private static final String PROBE = "probe ping";
+    /** Silence while a request waits after which the agent is probed. */
+    static final Duration PROBE_AFTER = Duration.ofSeconds(1);
+    /** How long a probe ping waits for its pong before the agent is unresponsive. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    /** A clock sample older than this is refreshed with a heartbeat ping, however chatty the agent. */
+    static final Duration CLOCK_REFRESH = Duration.ofSeconds(30);
 
     private final Node node;
     private final VmId id;
@@ -57,6 +74,8 @@ final class VmConnection implements Session.Listener {
     private long notServedEpisodes;
     private long lastRttNanos = -1;
     private int unreadByQemu;
+    private boolean probeInFlight;
+    private Timer livenessTimer;
 
     VmConnection(Node node, VmId id, Path socket) {
         this.node = node;
@@ -172,19 +191,33 @@ final class VmConnection implements Session.Listener {
         cancel(servedCheck);
         servedCheck = null;
         unreadByQemu = 0;
+        boolean restarted = peer != null && !peer.getInstanceId().equals(peerHello.getInstanceId());
+        // Whatever still waits was sent in an earlier session: its answer can no longer come.
+        requests.failAll(restarted ? restartedError() : new NodeException(NodeException.Code.AGENT_DISCONNECTED,
+                id + ": the agent started its session over; the request does not run after its deadline"));
         peer = peerHello;
         backoff.reset();
         markReceived();
-        transition(VmState.READY, "agent " + peerHello.getSoftwareVersion() + " on " + peerHello.getHostname()
-                + " ready");
+        if (state != VmState.UNRESPONSIVE) {
+            transition(VmState.HANDSHAKING, "handshake done with agent " + peerHello.getSoftwareVersion() + " on "
+                    + peerHello.getHostname() + "; waiting for its first pong");
+        }
+        probe("after the handshake");
+    }
+
+    @Override
+    public void onPeerRestarted(Hello newPeer) {
+        requests.failAll(restartedError());
+    }
+
+    private NodeException restartedError() {
+        return new NodeException(NodeException.Code.AGENT_RESTARTED,
+                id + ": the agent restarted (new instance id); the request was lost with the old process");
     }
 
     @Override
     public void onEnvelope(Envelope envelope) {
         markReceived();
-        if (state == VmState.UNRESPONSIVE) {
-            transition(VmState.READY, "the agent speaks again");
-        }
         if (envelope.getPayloadCase() == Envelope.PayloadCase.TELEMETRY) {
             telemetry.add(envelope.getTelemetry(), lastReceivedUnixMs);
             node.events().publish(NodeEvent.telemetry(id.value(), state, envelope.getTelemetry(), lastReceivedUnixMs));
@@ -195,6 +228,9 @@ final class VmConnection implements Session.Listener {
 
     @Override
     public void onNotReady(String reason) {
+        requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id
+                + ": the session with the agent is re-syncing (" + reason + "); the request does not run after its"
+                + " deadline"));
         if (state == VmState.READY) {
             transition(VmState.HANDSHAKING, "re-syncing: " + reason);
         }
@@ -215,6 +251,8 @@ final class VmConnection implements Session.Listener {
 
     private void lost(String why) {
         disconnects++;
+        cancel(livenessTimer);
+        livenessTimer = null;
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED,
                 id + ": the connection to the agent was lost (" + why + ")"));
         transition(VmState.DISCONNECTED, why);
@@ -223,24 +261,88 @@ final class VmConnection implements Session.Listener {
         reconnectTimer = node.loop().schedule(delay, this::connect);
     }
 
-    /** Telemetry and pongs are the heartbeat: QEMU never says when a guest agent dies. */
+    /**
+     * Telemetry and pongs are the heartbeat: QEMU never says when a guest agent dies. A heartbeat
+     * ping also refreshes the round-trip clock samples, at least every {@link #CLOCK_REFRESH}.
+     */
     private void checkHeartbeat() {
-        if (state != VmState.READY && state != VmState.UNRESPONSIVE) {
+        if (state != VmState.READY || session == null || !session.isReady()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long silentNanos = now - lastReceivedNanos;
+        if (silentNanos >= config.unresponsiveAfter().toNanos()) {
+            unresponsive("nothing from the agent for " + silentNanos / 1_000_000
+                    + " ms (no telemetry, no pong): the agent may have died or the guest hung");
+            return;
+        }
+        if (silentNanos >= config.heartbeatInterval().toNanos()
+                || now - session.peerClock().lastSampleNanos() >= CLOCK_REFRESH.toNanos()) {
+            send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), HEARTBEAT,
+                    config.heartbeatInterval(), false).exceptionally(t -> null);
+        }
+    }
+
+    /** Pings the agent unless a probe is already out; its pong makes the VM ready, silence unresponsive. */
+    private void probe(String why) {
+        if (probeInFlight || session == null || !session.isReady()) {
+            return;
+        }
+        probeInFlight = true;
+        send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), PROBE, PROBE_TIMEOUT, true)
+                .whenComplete((answer, failure) -> {
+                    probeInFlight = false;
+                    if (failure == null) {
+                        lastRttNanos = answer.rttNanos();
+                        answersPings();
+                    } else if (NodeException.of(failure).code() == NodeException.Code.AGENT_TIMEOUT) {
+                        unresponsive("no pong within " + PROBE_TIMEOUT.toMillis() + " ms (probe " + why
+                                + "): the agent is dead or stopped, or the guest hung");
+                    }
+                });
+    }
+
+    private void answersPings() {
+        if (state != VmState.READY && session != null && session.isReady() && peer != null) {
+            transition(VmState.READY, "agent " + peer.getSoftwareVersion() + " on " + peer.getHostname()
+                    + " ready (answers pings)");
+        }
+        if (requests.size() > 0) {
+            watchLiveness();
+        }
+    }
+
+    /**
+     * While requests wait, the agent must be heard from at least every {@link #PROBE_AFTER}: else
+     * it is probed now. One check at a time, re-armed while requests wait.
+     */
+    private void watchLiveness() {
+        if (livenessTimer != null || probeInFlight || state != VmState.READY) {
             return;
         }
         long silentNanos = System.nanoTime() - lastReceivedNanos;
-        if (state == VmState.READY && silentNanos >= config.unresponsiveAfter().toNanos()) {
-            transition(VmState.UNRESPONSIVE, "nothing from the agent for " + silentNanos / 1_000_000
-                    + " ms (no telemetry, no pong): the agent may have died or the guest hung");
-            resyncs++;
-            if (session != null) {
-                session.rehandshake("unresponsive");
-            }
+        if (silentNanos >= PROBE_AFTER.toNanos()) {
+            probe("a request waits and nothing came from the agent for " + silentNanos / 1_000_000 + " ms");
             return;
         }
-        if (silentNanos >= config.heartbeatInterval().toNanos() && session != null && session.isReady()) {
-            send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), HEARTBEAT,
-                    config.heartbeatInterval()).exceptionally(t -> null);
+        livenessTimer = node.loop().schedule(PROBE_AFTER, () -> {
+            livenessTimer = null;
+            if (requests.size() > 0) {
+                watchLiveness();
+            }
+        });
+    }
+
+    /** Fails what waits, says unresponsive, re-syncs: ready again only once a pong comes back. */
+    private void unresponsive(String why) {
+        resyncs++;
+        cancel(livenessTimer);
+        livenessTimer = null;
+        requests.failAll(new NodeException(NodeException.Code.AGENT_UNRESPONSIVE, id + ": " + why
+                + "; the request does not run after its deadline"));
+        transition(VmState.UNRESPONSIVE, why);
+        if (session != null && session.isOpen()) {
+            session.rehandshake("unresponsive");
         }
     }
 
@@ -249,27 +351,40 @@ final class VmConnection implements Session.Listener {
         lastReceivedUnixMs = System.currentTimeMillis();
     }
 
-    /** Sends a request and waits for its answer; fails at once unless the agent is ready. */
+    /**
+     * Sends a request and waits for its answer; fails at once unless the agent is ready. Its
+     * deadline goes in the agent's monotonic clock, converted from the round-trip samples so it
+     * is never later than this side's timer (requests.proto, deadline_agent_ms).
+     */
     CompletableFuture<RequestTracker.Answer> request(Request.Builder request, String what, Duration timeout) {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        if (session != null) {
-            deadline += session.peerClockOffsetMs();
+        if (state == VmState.READY && session != null && session.isReady() && session.peerClock().hasSample()) {
+            request.setDeadlineAgentMs(session.peerDeadlineMs(timeout));
         }
-        request.setDeadlineUnixMs(deadline);
-        return send(Envelope.newBuilder().setRequest(request), what, timeout);
+        CompletableFuture<RequestTracker.Answer> answer = send(Envelope.newBuilder().setRequest(request), what,
+                timeout, false);
+        if (!answer.isDone()) {
+            watchLiveness();
+        }
+        return answer;
     }
 
     CompletableFuture<Long> ping(Duration timeout) {
-        return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), "ping", timeout)
+        return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), "ping", timeout, true)
                 .thenApply(answer -> {
                     lastRttNanos = answer.rttNanos();
+                    answersPings();
                     return answer.rttNanos();
                 });
     }
 
-    private CompletableFuture<RequestTracker.Answer> send(Envelope.Builder envelope, String what, Duration timeout) {
-        if (state != VmState.READY && state != VmState.UNRESPONSIVE || session == null || !session.isReady()) {
-            return CompletableFuture.failedFuture(new NodeException(NodeException.Code.AGENT_NOT_READY,
+    /** @param beforeReady a ping, which may go out while the session is up but the VM not (yet) ready */
+    private CompletableFuture<RequestTracker.Answer> send(Envelope.Builder envelope, String what, Duration timeout,
+                                                          boolean beforeReady) {
+        if (session == null || !session.isReady() || !beforeReady && state != VmState.READY
+                || envelope.hasRequest() && !session.peerClock().hasSample()) {
+            NodeException.Code code = state == VmState.UNRESPONSIVE ? NodeException.Code.AGENT_UNRESPONSIVE
+                    : NodeException.Code.AGENT_NOT_READY;
+            return CompletableFuture.failedFuture(new NodeException(code,
                     id + ": agent not ready (" + state.json() + ": " + message + ")"));
         }
         long envelopeId = session.send(envelope, 0);
@@ -280,13 +395,13 @@ final class VmConnection implements Session.Listener {
         return requests.track(envelopeId, what, timeout);
     }
 
+    /**
+     * A slow request is no reason to doubt the session (its late answer is merely unmatched): it
+     * only probes. Heartbeat silence is judged by checkHeartbeat, a probe's by its own callback.
+     */
     private void requestTimedOut(String what) {
-        if (what.equals(HEARTBEAT)) {
-            return; // silence is judged by checkHeartbeat, which re-syncs once the VM is unresponsive
-        }
-        resyncs++;
-        if (session != null && session.isOpen()) {
-            session.rehandshake(what + " timed out");
+        if (!what.equals(HEARTBEAT) && !what.equals(PROBE) && state == VmState.READY) {
+            probe(what + " timed out");
         }
     }
 
@@ -296,6 +411,7 @@ final class VmConnection implements Session.Listener {
         generation++;
         cancel(reconnectTimer);
         cancel(servedCheck);
+        cancel(livenessTimer);
         heartbeat.cancel();
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id + ": the VM's socket went away"));
         if (session != null) {
