@@ -11,7 +11,6 @@ import io.qtx.epoll.Timer;
 import io.qtx.epoll.UnixSockets;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
-import io.qtx.ffi.SocketQueues;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
 import io.qtx.proto.Ping;
@@ -24,14 +23,11 @@ import io.qtx.session.Session;
  * progress when the VM goes away is closed the moment it completes. Loop thread only.
  *
  * <p>Ready means answering pings: after every handshake the VM stays handshaking until a
- * probe ping is answered. While requests wait, the agent must be heard from (telemetry, a
- * pong, an answer) at least every {@link #PROBE_AFTER}, else it is probed; a probe not
- * answered within {@link #PROBE_TIMEOUT} fails every waiting request with AGENT_UNRESPONSIVE,
- * marks the VM unresponsive and re-syncs. So a dead agent is reported within
- * PROBE_AFTER + PROBE_TIMEOUT (3 s) of the first request. Whenever the session starts over,
- * what waits fails at once: AGENT_RESTARTED when the agent's instance changed, else
- * AGENT_DISCONNECTED. A request's own timeout only probes; it never re-syncs a session that
- * still answers pings.
+ * probe ping ({@link Liveness}) is answered; a probe not answered in time fails every waiting
+ * request with AGENT_UNRESPONSIVE, marks the VM unresponsive and re-syncs. Whenever the
+ * session starts over, what waits fails at once: AGENT_RESTARTED when the agent's instance
+ * changed, else AGENT_DISCONNECTED. A request's own timeout only probes; it never re-syncs a
+ * session that still answers pings.
  */
 final class VmConnection implements Session.Listener {
 
@@ -39,10 +35,6 @@ final class VmConnection implements Session.Listener {
     private static final int TRANSITIONS_KEPT = 32;
     private static final String HEARTBEAT = "heartbeat ping";
     private static final String PROBE = "probe ping";
-    /** Silence while a request waits after which the agent is probed. */
-    static final Duration PROBE_AFTER = Duration.ofSeconds(1);
-    /** How long a probe ping waits for its pong before the agent is unresponsive. */
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** A clock sample older than this is refreshed with a heartbeat ping, however chatty the agent. */
     static final Duration CLOCK_REFRESH = Duration.ofSeconds(30);
 
@@ -64,18 +56,15 @@ final class VmConnection implements Session.Listener {
     private int generation;
     private boolean removed;
     private Timer reconnectTimer;
-    private Timer servedCheck;
     private long lastReceivedNanos;
     private long lastReceivedUnixMs;
     private Hello peer;
     private long connects;
     private long disconnects;
     private long resyncs;
-    private long notServedEpisodes;
     private long lastRttNanos = -1;
-    private int unreadByQemu;
-    private boolean probeInFlight;
-    private Timer livenessTimer;
+    private final Liveness liveness;
+    private final ServedCheck served;
 
     VmConnection(Node node, VmId id, Path socket) {
         this.node = node;
@@ -87,6 +76,9 @@ final class VmConnection implements Session.Listener {
         this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), node.random());
         Duration beat = config.heartbeatInterval();
         this.heartbeat = node.loop().scheduleAtFixedRate(beat, beat, this::checkHeartbeat);
+        this.liveness = new Liveness(node.loop(), new Probed());
+        this.served = new ServedCheck(node.loop(), config.servedCheck(), socket, () -> session, () -> state,
+                this::transition);
         transition(VmState.DISCOVERED, "socket " + socket + " appeared");
     }
 
@@ -134,7 +126,7 @@ final class VmConnection implements Session.Listener {
             return;
         }
         connecting = false;
-        unreadByQemu = 0;
+        served.clear();
         Session s = node.newSession(fd, this, id.value());
         session = s;
         transition(VmState.HANDSHAKING, "connected; hello sent, waiting for the agent's answer");
@@ -144,53 +136,13 @@ final class VmConnection implements Session.Listener {
             // start() closed the channel, and onClosed has already recorded the loss.
             return;
         }
-        servedCheck = node.loop().scheduleAtFixedRate(config.servedCheck(), config.servedCheck(), this::checkServed);
-    }
-
-    /**
-     * Connected but no answer yet: either QEMU reads us and no agent answers, or QEMU never
-     * reads us because another client holds its socket and we sit in the listen backlog.
-     * What we wrote and nobody read tells the two apart.
-     */
-    private void checkServed() {
-        Session s = session;
-        if (s == null || s.isReady() || !s.isOpen()
-                || state != VmState.HANDSHAKING && state != VmState.NOT_SERVED) {
-            return;
-        }
-        int previous = unreadByQemu;
-        try {
-            unreadByQemu = SocketQueues.unreadByPeer(s.channel().fd());
-        } catch (NativeException e) {
-            return;
-        }
-        // Bytes just written are briefly unread even on a served socket; only bytes still unread
-        // at two checks in a row mean nobody reads.
-        boolean held = unreadByQemu > 0 && previous > 0;
-        if (unreadByQemu > 0 && !held) {
-            return; // judge at the next check
-        }
-        if (held && Backlog.queued(socket) > 0) {
-            if (state != VmState.NOT_SERVED) {
-                notServedEpisodes++;
-            }
-            transition(VmState.NOT_SERVED, "connected, but QEMU has not read the " + unreadByQemu
-                    + " bytes we sent and its socket has a queue: another client holds this VM's channel (a second"
-                    + " qx-node, socat, a console?) and we wait in QEMU's listen backlog; served once it disconnects");
-        } else if (held) {
-            transition(VmState.HANDSHAKING, "connected; QEMU holds our hello unread: the guest has not opened the"
-                    + " port (agent not running or not installed, or the guest still booting)");
-        } else {
-            transition(VmState.HANDSHAKING, "connected and QEMU reads us, but no agent answered our hello:"
-                    + " the agent is not running, or is stuck");
-        }
+        served.start();
     }
 
     @Override
     public void onReady(Hello peerHello) {
-        cancel(servedCheck);
-        servedCheck = null;
-        unreadByQemu = 0;
+        served.stop();
+        served.clear();
         boolean restarted = peer != null && !peer.getInstanceId().equals(peerHello.getInstanceId());
         // Whatever still waits was sent in an earlier session: its answer can no longer come.
         requests.failAll(restarted ? restartedError() : new NodeException(NodeException.Code.AGENT_DISCONNECTED,
@@ -202,7 +154,7 @@ final class VmConnection implements Session.Listener {
             transition(VmState.HANDSHAKING, "handshake done with agent " + peerHello.getSoftwareVersion() + " on "
                     + peerHello.getHostname() + "; waiting for its first pong");
         }
-        probe("after the handshake");
+        liveness.probe("after the handshake");
     }
 
     @Override
@@ -234,16 +186,15 @@ final class VmConnection implements Session.Listener {
         if (state == VmState.READY) {
             transition(VmState.HANDSHAKING, "re-syncing: " + reason);
         }
-        if (servedCheck == null && session != null) {
-            servedCheck = node.loop().scheduleAtFixedRate(config.servedCheck(), config.servedCheck(), this::checkServed);
+        if (session != null) {
+            served.start();
         }
     }
 
     @Override
     public void onClosed(IOException cause) {
         session = null;
-        cancel(servedCheck);
-        servedCheck = null;
+        served.stop();
         if (!removed) {
             lost(cause == null ? "connection closed" : cause.getMessage());
         }
@@ -251,8 +202,7 @@ final class VmConnection implements Session.Listener {
 
     private void lost(String why) {
         disconnects++;
-        cancel(livenessTimer);
-        livenessTimer = null;
+        liveness.stop();
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED,
                 id + ": the connection to the agent was lost (" + why + ")"));
         transition(VmState.DISCONNECTED, why);
@@ -283,61 +233,58 @@ final class VmConnection implements Session.Listener {
         }
     }
 
-    /** Pings the agent unless a probe is already out; its pong makes the VM ready, silence unresponsive. */
-    private void probe(String why) {
-        if (probeInFlight || session == null || !session.isReady()) {
-            return;
-        }
-        probeInFlight = true;
-        send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), PROBE, PROBE_TIMEOUT, true)
-                .whenComplete((answer, failure) -> {
-                    probeInFlight = false;
-                    if (failure == null) {
-                        lastRttNanos = answer.rttNanos();
-                        answersPings();
-                    } else if (NodeException.of(failure).code() == NodeException.Code.AGENT_TIMEOUT) {
-                        unresponsive("no pong within " + PROBE_TIMEOUT.toMillis() + " ms (probe " + why
-                                + "): the agent is dead or stopped, or the guest hung");
-                    }
-                });
-    }
-
     private void answersPings() {
         if (state != VmState.READY && session != null && session.isReady() && peer != null) {
             transition(VmState.READY, "agent " + peer.getSoftwareVersion() + " on " + peer.getHostname()
                     + " ready (answers pings)");
         }
-        if (requests.size() > 0) {
-            watchLiveness();
-        }
     }
 
-    /**
-     * While requests wait, the agent must be heard from at least every {@link #PROBE_AFTER}: else
-     * it is probed now. One check at a time, re-armed while requests wait.
-     */
-    private void watchLiveness() {
-        if (livenessTimer != null || probeInFlight || state != VmState.READY) {
-            return;
+    /** What {@link Liveness} sees of this VM. */
+    private final class Probed implements Liveness.Vm {
+
+        @Override
+        public boolean canProbe() {
+            return session != null && session.isReady();
         }
-        long silentNanos = System.nanoTime() - lastReceivedNanos;
-        if (silentNanos >= PROBE_AFTER.toNanos()) {
-            probe("a request waits and nothing came from the agent for " + silentNanos / 1_000_000 + " ms");
-            return;
+
+        @Override
+        public boolean isReady() {
+            return state == VmState.READY;
         }
-        livenessTimer = node.loop().schedule(PROBE_AFTER, () -> {
-            livenessTimer = null;
-            if (requests.size() > 0) {
-                watchLiveness();
-            }
-        });
+
+        @Override
+        public CompletableFuture<Long> ping(Duration timeout) {
+            return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), PROBE, timeout, true)
+                    .thenApply(RequestTracker.Answer::rttNanos);
+        }
+
+        @Override
+        public void answered(long rttNanos) {
+            lastRttNanos = rttNanos;
+            answersPings();
+        }
+
+        @Override
+        public void unresponsive(String why) {
+            VmConnection.this.unresponsive(why);
+        }
+
+        @Override
+        public int waiting() {
+            return requests.size();
+        }
+
+        @Override
+        public long lastHeardNanos() {
+            return lastReceivedNanos;
+        }
     }
 
     /** Fails what waits, says unresponsive, re-syncs: ready again only once a pong comes back. */
     private void unresponsive(String why) {
         resyncs++;
-        cancel(livenessTimer);
-        livenessTimer = null;
+        liveness.stop();
         requests.failAll(new NodeException(NodeException.Code.AGENT_UNRESPONSIVE, id + ": " + why
                 + "; the request does not run after its deadline"));
         transition(VmState.UNRESPONSIVE, why);
@@ -363,7 +310,7 @@ final class VmConnection implements Session.Listener {
         CompletableFuture<RequestTracker.Answer> answer = send(Envelope.newBuilder().setRequest(request), what,
                 timeout, false);
         if (!answer.isDone()) {
-            watchLiveness();
+            liveness.watch();
         }
         return answer;
     }
@@ -401,7 +348,7 @@ final class VmConnection implements Session.Listener {
      */
     private void requestTimedOut(String what) {
         if (!what.equals(HEARTBEAT) && !what.equals(PROBE) && state == VmState.READY) {
-            probe(what + " timed out");
+            liveness.probe(what + " timed out");
         }
     }
 
@@ -410,8 +357,8 @@ final class VmConnection implements Session.Listener {
         removed = true;
         generation++;
         cancel(reconnectTimer);
-        cancel(servedCheck);
-        cancel(livenessTimer);
+        served.stop();
+        liveness.stop();
         heartbeat.cancel();
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id + ": the VM's socket went away"));
         if (session != null) {
@@ -453,7 +400,7 @@ final class VmConnection implements Session.Listener {
         Session s = session;
         return new VmSnapshot(id.value(), socket.toString(), state, message, stateSinceMs, List.copyOf(transitions),
                 peer, lastReceivedUnixMs, lastRttNanos, connects, disconnects, resyncs,
-                notServedEpisodes, requests.timeouts(), requests.unmatched(), requests.size(), unreadByQemu,
+                served.notServedEpisodes(), requests.timeouts(), requests.unmatched(), requests.size(), served.unreadByQemu(),
                 s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
                 latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
                 telemetry.received());
