@@ -227,7 +227,7 @@ class AgentSimTest {
     }
 
     @Test
-    void aHostThatStopsReadingCostsWriteTimeoutsAndDroppedTelemetryThenResyncs() throws Exception {
+    void aHostThatStopsReadingCostsAWriteTimeoutThenResyncs() throws Exception {
         SimulatedChannel ch = channel();
         agent(ch, Map.of("write.timeout", "1s"));
         TestHost host = keep(TestHost.connect(ch.hostSocket()));
@@ -245,7 +245,6 @@ class AgentSimTest {
         host.awaitReady(Duration.ofSeconds(15));
         Pong pong = host.ping();
         assertTrue(pong.getCounters().getWriteTimeouts() >= 1, pong.toString());
-        assertTrue(pong.getCounters().getTelemetryDropped() >= 1, pong.toString());
         assertTrue(host.call(Request.newBuilder().setSystemInfo(SystemInfoRequest.getDefaultInstance()))
                 .hasSystemInfo());
     }
