@@ -30,7 +30,7 @@ class QxctlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        rig = TestRigs.api(null, c -> c);
+        rig = TestRigs.api(c -> c);
     }
 
     @AfterAll
@@ -45,7 +45,7 @@ class QxctlTest {
     private static Run qxctl(byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Qxctl.run(args, Map.of("QXCTL_URL", rig.api.baseUrl()), new ByteArrayInputStream(stdin),
+        int status = Qxctl.run(args, Map.of("QXCTL_URL", rig.api.baseUrl(), "QXCTL_TOKEN", TestRigs.TOKEN), new ByteArrayInputStream(stdin),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
                 out.toByteArray());
