@@ -120,6 +120,9 @@ public final class TokenFile {
     }
 
     private static String describe(IOException e) {
-        return e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getMessage());
     }
 }
