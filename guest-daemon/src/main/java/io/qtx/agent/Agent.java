@@ -62,6 +62,7 @@ public final class Agent implements AutoCloseable {
     private final AgentConnection connection;
     private final TelemetryPump telemetry;
     private final Audit audit = new Audit();
+    private final FilesystemReader filesystems;
 
     public Agent(AgentConfig config, SystemActions actions, Consumer<ConnectionState> onState) throws NativeException {
         loop = EventLoop.start("agent-loop");
@@ -76,7 +77,8 @@ public final class Agent implements AutoCloseable {
         Users users = Users.system();
         Policy policy = Policy.of(config);
         FilesystemReader filesystems = new FilesystemReader(files);
-        freeze = new FreezeState(actions.freezer(), scheduler);
+        freeze = new FreezeState(actions.freezer());
+        this.filesystems = filesystems;
         dispatcher = new Dispatcher(loop, workers, policy, audit, freeze::isFrozen)
                 .add(new SystemInfoHandler(files, Version.VERSION))
                 .add(new ExecHandler(config, users))
@@ -123,6 +125,8 @@ public final class Agent implements AutoCloseable {
     /** Starts looking for the port and sending telemetry. */
     public void start() {
         LOG.log(System.Logger.Level.INFO, "quantix-kvm-agent " + Version.VERSION + " starting");
+        // An agent killed while holding a freeze (SIGKILL, the watchdog's SIGABRT) thawed nothing.
+        freeze.thawLeftovers(FreezeHandlers.freezable(filesystems.mounts()));
         connection.start();
         telemetry.start();
     }

@@ -84,6 +84,11 @@ class AgentSimTest {
             @Override
             public void thaw(String m) {
             }
+
+            @Override
+            public boolean thawIfFrozen(String m) {
+                return false;
+            }
         }, TimeHandlers.system(), (u, p, c) -> { });
         Agent agent = keep(new Agent(config, fakes, states::add));
         agent.start();
