@@ -30,6 +30,7 @@ import io.qtx.agent.handlers.files.FileWriteHandler;
 import io.qtx.agent.handlers.files.ListDirHandler;
 import io.qtx.agent.handlers.files.MakeDirHandler;
 import io.qtx.agent.handlers.files.StatHandler;
+import io.qtx.agent.handlers.files.Uploads;
 import io.qtx.agent.policy.Policy;
 import io.qtx.agent.port.AgentConnection;
 import io.qtx.agent.port.ConnectionState;
@@ -63,6 +64,7 @@ public final class Agent implements AutoCloseable {
     private final TelemetryPump telemetry;
     private final Audit audit = new Audit();
     private final FilesystemReader filesystems;
+    private final Uploads uploads;
 
     public Agent(AgentConfig config, SystemActions actions, Consumer<ConnectionState> onState) throws NativeException {
         loop = EventLoop.start("agent-loop");
@@ -78,12 +80,13 @@ public final class Agent implements AutoCloseable {
         Policy policy = Policy.of(config);
         FilesystemReader filesystems = new FilesystemReader(files);
         freeze = new FreezeState(actions.freezer());
+        uploads = new Uploads(config.uploadJournal(), config.uploadIdle(), freeze::isFrozen);
         this.filesystems = filesystems;
         dispatcher = new Dispatcher(loop, workers, policy, audit, freeze::isFrozen)
                 .add(new SystemInfoHandler(files, Version.VERSION))
                 .add(new ExecHandler(config, users))
                 .add(new FileReadHandler(policy.paths(), config.maxChunk()))
-                .add(new FileWriteHandler(policy.paths(), config.maxChunk()))
+                .add(new FileWriteHandler(policy.paths(), config.maxChunk(), uploads))
                 .add(new StatHandler(policy.paths(), users))
                 .add(new ListDirHandler(policy.paths(), users))
                 .add(new MakeDirHandler(policy.paths()))
@@ -127,6 +130,7 @@ public final class Agent implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "quantix-kvm-agent " + Version.VERSION + " starting");
         // An agent killed while holding a freeze (SIGKILL, the watchdog's SIGABRT) thawed nothing.
         freeze.thawLeftovers(FreezeHandlers.freezable(filesystems.mounts()));
+        uploads.removeLeftovers();
         connection.start();
         telemetry.start();
     }

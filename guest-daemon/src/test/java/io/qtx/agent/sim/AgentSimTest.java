@@ -73,7 +73,7 @@ class AgentSimTest {
 
     private Agent agent(SimulatedChannel ch, Map<String, String> settings) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(Map.of("port", "unix:" + ch.guestSocket(),
-                "telemetry.interval", "1s"));
+                "telemetry.interval", "1s", "files.upload_journal", dir.resolve("upload-journal").toString()));
         all.putAll(settings);
         AgentConfig config = AgentConfig.defaults().with(all);
         SystemActions fakes = new SystemActions((a, m) -> powered.add(a), new io.qtx.agent.handlers.admin.Freezer() {
