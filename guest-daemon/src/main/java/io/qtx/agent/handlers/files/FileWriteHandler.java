@@ -75,10 +75,12 @@ public final class FileWriteHandler implements RequestHandler {
         }
         Set<PosixFilePermission> mode = FileModes.of(w.getMode(), 0644);
         Path path = rules.check(w.getPath(), PathRules.Access.WRITE, true);
-        boolean whole = w.getOffset() == 0 && w.getTruncate() && !w.getAppend();
         boolean upload = !w.getUploadId().isEmpty();
-        if (upload && (w.getAppend() || w.getTruncate() || w.getAllowSpecial())) {
-            throw Refusal.badArgument("an upload chunk takes neither append, truncate nor allow_special");
+        boolean whole = !upload && w.getOffset() == 0 && w.getTruncate() && !w.getAppend();
+        // truncate on the commit is what an agent that predates uploads needs; here it changes nothing.
+        if (upload && (w.getAppend() || (w.getTruncate() && !w.getCommit()) || w.getAllowSpecial())) {
+            throw Refusal.badArgument("an upload chunk takes neither append, allow_special nor (before the commit)"
+                    + " truncate");
         }
         if (upload && w.getAbort()) {
             uploads.abort(Uploads.id(w.getUploadId().toByteArray()));
