@@ -22,8 +22,9 @@ import io.qtx.proto.Response;
  * serve, a deadline that is set and not yet passed (a passed one is dropped unanswered and
  * counted: the host has given up on it, and a stale reboot must never fire), the policy, the
  * freeze rule (only thaw and system info while frozen), then the handler: on the loop when it
- * cannot block, else on the bounded worker pool. The reply goes back through the loop, and
- * only into the session the request came from.
+ * cannot block, else on the bounded worker pool, where the deadline and the session are
+ * checked again when a worker takes it. The reply goes back through the loop, and only into
+ * the session the request came from.
  *
  * <p>Loop thread only, except where a worker hands its result back with {@code loop.execute}.
  */
@@ -32,7 +33,10 @@ public final class Dispatcher {
     /** The session a request arrived on, as the dispatcher needs to see it. */
     public interface SessionView {
 
-        /** Changes whenever the session is re-established; a reply for an older one is dropped. */
+        /**
+         * Changes whenever the session is re-established; a reply for an older one is dropped.
+         * Workers read it too (a request queued past its session's end is not run).
+         */
         long epoch();
 
         /** Peer's wall clock minus ours, from the handshake. */
@@ -104,7 +108,7 @@ public final class Dispatcher {
                     Errors.response(ErrorCode.ERROR_CODE_BAD_ARGUMENT, "deadline_unix_ms is required"));
             return;
         }
-        long leftMs = request.getDeadlineUnixMs() - session.peerClockOffsetMs() - System.currentTimeMillis();
+        long leftMs = remainingMs(request, session);
         if (leftMs <= 0) {
             expired.incrementAndGet();
             audit.record(session.name(), id, kindName, summary, "expired(" + (-leftMs) + "ms ago)", 0);
@@ -129,6 +133,12 @@ public final class Dispatcher {
         }
         try {
             workers.execute(() -> {
+                // Queued behind long work, the request may have outlived its deadline or its session.
+                String stale = staleWhenTaken(context, session, epoch);
+                if (stale != null) {
+                    dropTaken(id, session, kindName, summary, started, stale);
+                    return;
+                }
                 Response response = run(handler, request, context);
                 try {
                     loop.execute(() -> finish(id, session, epoch, kindName, summary, started, context, response));
@@ -139,6 +149,44 @@ public final class Dispatcher {
         } catch (RejectedExecutionException busy) {
             finish(id, session, epoch, kindName, summary, started, context, Errors.response(
                     ErrorCode.ERROR_CODE_INTERNAL, "the agent is busy: every worker is taken and the queue is full"));
+        }
+    }
+
+    /**
+     * The one expiry rule: milliseconds left before the request's deadline, in this agent's
+     * clock. The request's context carries the result as a monotonic deadline.
+     */
+    private static long remainingMs(Request request, SessionView session) {
+        return request.getDeadlineUnixMs() - session.peerClockOffsetMs() - System.currentTimeMillis();
+    }
+
+    /**
+     * Why a request a worker has just taken must not run: its deadline (as {@link #remainingMs}
+     * set it at arrival) passed while it queued, or its session ended; null when it may run.
+     */
+    private static String staleWhenTaken(RequestContext context, SessionView session, long epoch) {
+        long overNanos = System.nanoTime() - context.deadlineNanos();
+        if (overNanos >= 0) {
+            return "expired-in-queue(" + overNanos / 1_000_000 + "ms ago)";
+        }
+        if (session.epoch() != epoch) {
+            return "session-ended-in-queue";
+        }
+        return null;
+    }
+
+    /** Worker thread: a request that will not run is dropped unanswered and counted, as at arrival. */
+    private void dropTaken(long id, SessionView session, String kindName, String summary, long started, String why) {
+        if (why.startsWith("expired")) {
+            expired.incrementAndGet();
+        } else {
+            repliesDropped.incrementAndGet();
+        }
+        try {
+            loop.execute(() -> audit.record(session.name(), id, kindName, summary, why,
+                    (System.nanoTime() - started) / 1_000_000));
+        } catch (RejectedExecutionException stopping) {
+            // no loop, no journal line
         }
     }
 
