@@ -18,7 +18,8 @@ import io.qtx.proto.TelemetryReport;
  * still being collected when the next is due makes that one count as dropped. A report that
  * cannot be queued (session not running, or the host not reading and the queue full) is
  * dropped and counted, never kept: telemetry is a stream, not a log. While the session is
- * not running nothing is even collected.
+ * not running nothing is even collected. A collection that throws drops that one report and
+ * is logged (at most once a minute, with a count); the next one is collected as usual.
  */
 final class TelemetryPump implements AutoCloseable {
 
@@ -31,6 +32,7 @@ final class TelemetryPump implements AutoCloseable {
             r -> Thread.ofPlatform().name("telemetry").daemon().unstarted(r));
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
+    private final CollectionFailures failures = new CollectionFailures(Duration.ofMinutes(1));
     private boolean collecting;
     private Timer timer;
 
@@ -57,6 +59,10 @@ final class TelemetryPump implements AutoCloseable {
         return sent.get();
     }
 
+    long collectionFailures() {
+        return failures.total();
+    }
+
     private void due() {
         // No session to send to: nothing is collected (reading /proc costs CPU a waiting agent must not spend).
         if (collecting || !running.getAsBoolean()) {
@@ -66,11 +72,20 @@ final class TelemetryPump implements AutoCloseable {
         collecting = true;
         try {
             thread.execute(() -> {
-                TelemetryReport report = collector.get();
+                TelemetryReport report;
+                try {
+                    report = collector.get();
+                } catch (RuntimeException | Error e) {
+                    failures.failed(e);
+                    report = null;
+                }
+                TelemetryReport collected = report;
                 try {
                     loop.execute(() -> {
                         collecting = false;
-                        if (send.test(report)) {
+                        if (collected == null) {
+                            dropped.incrementAndGet();
+                        } else if (send.test(collected)) {
                             sent.incrementAndGet();
                         } else {
                             dropped.incrementAndGet();
