@@ -123,6 +123,25 @@ class UploadTest {
     }
 
     @Test
+    void nothingIsRemovedWhileFilesystemsAreFrozen() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean frozen = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        uploads = new Uploads(journal, Duration.ofMillis(50), () -> {
+            asked.incrementAndGet();
+            return frozen.get();
+        });
+        handler = new FileWriteHandler(rules, 1 << 20, uploads);
+        Path f = root.resolve("frozen");
+        chunk(f, 0, bytes(100, 9), false);
+        long idleOver = System.nanoTime() + Duration.ofMillis(50).toNanos();
+        await(() -> System.nanoTime() > idleOver && asked.get() >= 3, "the sweeper looking while frozen");
+        assertEquals(1, temporaries().size(), "an unlink on a frozen filesystem would block: it waits for the thaw");
+        frozen.set(false);
+        await(() -> uploads.openCount() == 0, "the sweep after the thaw");
+        assertEquals(List.of(), temporaries());
+    }
+
+    @Test
     void whatAStoppedAgentLeftIsRemovedAtTheNextStart() throws Exception {
         Path f = root.resolve("data");
         Files.writeString(f, "old");
