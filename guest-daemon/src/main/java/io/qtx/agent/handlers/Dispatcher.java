@@ -118,10 +118,7 @@ public final class Dispatcher {
                 started + leftMs * 1_000_000L);
         try {
             policy.checkKind(kind);
-            if (frozen.getAsBoolean() && kind != RequestKind.REQUEST_KIND_FS_THAW
-                    && kind != RequestKind.REQUEST_KIND_SYSTEM_INFO) {
-                throw Refusal.notAllowed("filesystems are frozen: only fs_thaw, system_info and ping until thawed");
-            }
+            checkFreezeRule(kind);
         } catch (Refusal r) {
             finish(id, session, session.epoch(), kindName, summary, started, context, Errors.of(r));
             return;
@@ -139,9 +136,17 @@ public final class Dispatcher {
                     dropTaken(id, session, kindName, summary, started, stale);
                     return;
                 }
-                Response response = run(handler, request, context);
+                Response response;
                 try {
-                    loop.execute(() -> finish(id, session, epoch, kindName, summary, started, context, response));
+                    // A freeze may have begun while it queued: no write reaches a frozen disk.
+                    checkFreezeRule(kind);
+                    response = run(handler, request, context);
+                } catch (Refusal frozenMeanwhile) {
+                    response = Errors.of(frozenMeanwhile);
+                }
+                Response answer = response;
+                try {
+                    loop.execute(() -> finish(id, session, epoch, kindName, summary, started, context, answer));
                 } catch (RejectedExecutionException stopping) {
                     // The loop is shutting down: there is no channel left to answer on.
                 }
@@ -149,6 +154,13 @@ public final class Dispatcher {
         } catch (RejectedExecutionException busy) {
             finish(id, session, epoch, kindName, summary, started, context, Errors.response(
                     ErrorCode.ERROR_CODE_INTERNAL, "the agent is busy: every worker is taken and the queue is full"));
+        }
+    }
+
+    private void checkFreezeRule(RequestKind kind) throws Refusal {
+        if (frozen.getAsBoolean() && kind != RequestKind.REQUEST_KIND_FS_THAW
+                && kind != RequestKind.REQUEST_KIND_SYSTEM_INFO) {
+            throw Refusal.notAllowed("filesystems are frozen: only fs_thaw, system_info and ping until thawed");
         }
     }
 

@@ -232,6 +232,28 @@ class DispatcherTest {
     }
 
     @Test
+    void aWriteQueuedBeforeAFreezeIsRefusedWhenAWorkerTakesItDuringTheFreeze() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch gate = new CountDownLatch(1);
+        dispatcher(Map.of()).add(counting(RequestKind.REQUEST_KIND_STAT, true, runs, gate));
+        Request.Builder stat = info().clearSystemInfo().setStat(StatRequest.newBuilder().setPath("/"));
+        loop.execute(() -> {
+            dispatcher.dispatch(1, stat.build(), session); // holds the worker
+            dispatcher.dispatch(2, stat.build(), session); // queued, not frozen yet
+        });
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (pool.getQueue().isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        frozen.set(true);
+        gate.countDown();
+        assertTrue(session.replies.poll(10, TimeUnit.SECONDS).hasDone());
+        Response second = session.replies.poll(10, TimeUnit.SECONDS);
+        assertEquals(ErrorCode.ERROR_CODE_NOT_ALLOWED, second.getError().getCode());
+        assertEquals(1, runs.get(), "the queued one did not run on the frozen disk");
+    }
+
+    @Test
     void auditLineNeverCarriesThePassword() throws Exception {
         dispatcher(Map.of()).add(new io.qtx.agent.handlers.admin.PasswordHandler((u, p, c) -> { }, Users.system()));
         Response r = dispatch(info().clearSystemInfo().setSetPassword(SetPasswordRequest.newBuilder()
