@@ -30,6 +30,7 @@ import io.qtx.agent.handlers.files.FileWriteHandler;
 import io.qtx.agent.handlers.files.ListDirHandler;
 import io.qtx.agent.handlers.files.MakeDirHandler;
 import io.qtx.agent.handlers.files.StatHandler;
+import io.qtx.agent.handlers.files.Uploads;
 import io.qtx.agent.policy.Policy;
 import io.qtx.agent.port.AgentConnection;
 import io.qtx.agent.port.ConnectionState;
@@ -62,6 +63,8 @@ public final class Agent implements AutoCloseable {
     private final AgentConnection connection;
     private final TelemetryPump telemetry;
     private final Audit audit = new Audit();
+    private final FilesystemReader filesystems;
+    private final Uploads uploads;
 
     public Agent(AgentConfig config, SystemActions actions, Consumer<ConnectionState> onState) throws NativeException {
         loop = EventLoop.start("agent-loop");
@@ -76,12 +79,14 @@ public final class Agent implements AutoCloseable {
         Users users = Users.system();
         Policy policy = Policy.of(config);
         FilesystemReader filesystems = new FilesystemReader(files);
-        freeze = new FreezeState(actions.freezer(), scheduler);
+        freeze = new FreezeState(actions.freezer());
+        uploads = new Uploads(config.uploadJournal(), config.uploadIdle(), freeze::isFrozen);
+        this.filesystems = filesystems;
         dispatcher = new Dispatcher(loop, workers, policy, audit, freeze::isFrozen)
                 .add(new SystemInfoHandler(files, Version.VERSION))
                 .add(new ExecHandler(config, users))
                 .add(new FileReadHandler(policy.paths(), config.maxChunk()))
-                .add(new FileWriteHandler(policy.paths(), config.maxChunk()))
+                .add(new FileWriteHandler(policy.paths(), config.maxChunk(), uploads))
                 .add(new StatHandler(policy.paths(), users))
                 .add(new ListDirHandler(policy.paths(), users))
                 .add(new MakeDirHandler(policy.paths()))
@@ -128,6 +133,9 @@ public final class Agent implements AutoCloseable {
     /** Starts looking for the port; telemetry follows once a host is there. */
     public void start() {
         LOG.log(System.Logger.Level.INFO, "quantix-kvm-agent " + Version.VERSION + " starting");
+        // An agent killed while holding a freeze (SIGKILL, the watchdog's SIGABRT) thawed nothing.
+        freeze.thawLeftovers(FreezeHandlers.freezable(filesystems.mounts()));
+        uploads.removeLeftovers();
         connection.start();
     }
 

@@ -20,14 +20,20 @@ final class LogFormat extends Formatter {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** Lines kept while frozen; a quiesce lasts at most fsfreeze.max_thaw, and the agent logs little meanwhile. */
+    private static final int HELD_WHILE_FROZEN = 10_000;
+
     private final boolean journal;
 
     LogFormat(boolean journal) {
         this.journal = journal;
     }
 
-    /** Replaces the JDK's two-line console format on the root logger. */
-    static void install(boolean debug) {
+    /**
+     * Replaces the JDK's two-line console format on the root logger; the returned gate holds
+     * every line while filesystems are frozen.
+     */
+    static LogGate install(boolean debug) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
@@ -37,7 +43,9 @@ final class LogFormat extends Formatter {
         Level level = debug ? Level.FINE : Level.INFO;
         handler.setLevel(level);
         root.setLevel(level);
-        root.addHandler(handler);
+        LogGate gate = new LogGate(handler, HELD_WHILE_FROZEN);
+        root.addHandler(gate);
+        return gate;
     }
 
     @Override

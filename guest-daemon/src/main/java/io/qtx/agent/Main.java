@@ -1,6 +1,7 @@
 package io.qtx.agent;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.qtx.ffi.SdNotify;
 import io.qtx.agent.config.ConfigException;
@@ -10,7 +11,8 @@ import io.qtx.agent.port.ConnectionState;
 /**
  * quantix-kvm-agent: reads the configuration (a bad one stops it here, naming key and line),
  * runs the {@link Agent}, talks to systemd (READY, STATUS, WATCHDOG from the loop thread so a
- * stuck loop stops the watchdog pings, STOPPING) and stops cleanly on SIGTERM.
+ * stuck loop stops the watchdog pings, STOPPING) and stops cleanly on SIGTERM. A loop late for
+ * its beat while filesystems are frozen gets them thawed before the watchdog's kill.
  */
 public final class Main {
 
@@ -37,10 +39,11 @@ public final class Main {
             }
             default -> { }
         }
-        LogFormat.install(System.getenv("QTX_DEBUG") != null);
+        LogGate logGate = LogFormat.install(System.getenv("QTX_DEBUG") != null);
         SdNotify notify = SdNotify.fromEnvironment();
         Agent agent = new Agent(loaded.config(), SystemActions.real(),
                 (ConnectionState state) -> notify.send("STATUS=" + state));
+        agent.freeze().listener(logGate);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("agent-shutdown").unstarted(() -> {
             notify.send("STOPPING=1");
@@ -52,7 +55,15 @@ public final class Main {
         long watchdogMicros = SdNotify.watchdogIntervalMicros();
         if (watchdogMicros > 0) {
             var period = java.time.Duration.ofNanos(watchdogMicros * 1000);
-            agent.loop().execute(() -> agent.loop().scheduleAtFixedRate(period, period, () -> notify.send("WATCHDOG=1")));
+            // The service manager kills a loop that stops beating for two periods, and a killed agent
+            // thaws nothing: the freeze guard thaws once a beat is half a period late.
+            AtomicLong lastBeat = new AtomicLong(System.nanoTime());
+            agent.freeze().watchLoop(() -> System.nanoTime() - lastBeat.get() > period.toNanos() * 3 / 2,
+                    java.time.Duration.ofSeconds(1));
+            agent.loop().execute(() -> agent.loop().scheduleAtFixedRate(period, period, () -> {
+                lastBeat.set(System.nanoTime());
+                notify.send("WATCHDOG=1");
+            }));
         }
         notify.send("READY=1\nSTATUS=" + ConnectionState.WAITING_FOR_PORT);
         stopped.await();

@@ -19,7 +19,8 @@ import io.qtx.proto.TelemetryReport;
  * dropped. A report that cannot be queued (the host not reading and the queue full, or gone
  * between two states) is dropped and counted, never kept: telemetry is a stream, not a log.
  * While the session is not running the timer does not even exist: with no host the agent has
- * nothing to wake up for.
+ * nothing to wake up for. A collection that throws drops that one report and is logged (at
+ * most once a minute, with a count); the next one is collected as usual.
  */
 final class TelemetryPump implements AutoCloseable {
 
@@ -31,6 +32,7 @@ final class TelemetryPump implements AutoCloseable {
             r -> Thread.ofPlatform().name("telemetry").daemon().unstarted(r));
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
+    private final CollectionFailures failures = new CollectionFailures(Duration.ofMinutes(1));
     private boolean collecting;
     private Timer timer;
 
@@ -60,6 +62,10 @@ final class TelemetryPump implements AutoCloseable {
         return sent.get();
     }
 
+    long collectionFailures() {
+        return failures.total();
+    }
+
     private void due() {
         if (collecting) {
             dropped.incrementAndGet();
@@ -68,11 +74,20 @@ final class TelemetryPump implements AutoCloseable {
         collecting = true;
         try {
             thread.execute(() -> {
-                TelemetryReport report = collector.get();
+                TelemetryReport report;
+                try {
+                    report = collector.get();
+                } catch (RuntimeException | Error e) {
+                    failures.failed(e);
+                    report = null;
+                }
+                TelemetryReport collected = report;
                 try {
                     loop.execute(() -> {
                         collecting = false;
-                        if (send.test(report)) {
+                        if (collected == null) {
+                            dropped.incrementAndGet();
+                        } else if (send.test(collected)) {
                             sent.incrementAndGet();
                         } else {
                             dropped.incrementAndGet();

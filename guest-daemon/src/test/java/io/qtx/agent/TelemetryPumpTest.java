@@ -1,6 +1,7 @@
 package io.qtx.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import io.qtx.epoll.EventLoop;
 import io.qtx.proto.TelemetryReport;
 
-/** Telemetry runs only while a host listens; with none there is no timer to wake the loop. */
+/**
+ * Telemetry runs only while a host listens (with none there is no timer to wake the loop), and a
+ * collection that throws costs one report, never the pump.
+ */
 class TelemetryPumpTest {
 
     @Test
@@ -39,5 +43,42 @@ class TelemetryPumpTest {
             // A fixed-rate timer would have woken the loop 25 times; only stray wake-ups may remain.
             assertTrue(loop.wakeups() - wakeups <= 1, "wake-ups with no host: " + (loop.wakeups() - wakeups));
         }
+    }
+
+    @Test
+    void collectionFailuresAreCountedAndThePumpGoesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (EventLoop loop = EventLoop.start("pump-test")) {
+            TelemetryPump pump = new TelemetryPump(loop, Duration.ofMillis(20), () -> {
+                if (calls.incrementAndGet() <= 3) {
+                    throw new IllegalStateException("/proc/stat changed its format");
+                }
+                return TelemetryReport.getDefaultInstance();
+            }, report -> true);
+            loop.execute(() -> pump.running(true));
+            try {
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (pump.sent() < 2 && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
+                assertTrue(pump.sent() >= 2, "reports flow again after the failures");
+                assertEquals(3, pump.collectionFailures());
+                assertTrue(pump.dropped() >= 3, "each failed collection is a dropped report");
+            } finally {
+                pump.close();
+            }
+        }
+    }
+
+    @Test
+    void failuresAreLoggedAtMostOncePerInterval() {
+        CollectionFailures failures = new CollectionFailures(Duration.ofHours(1));
+        assertTrue(failures.failed(new RuntimeException("one")));
+        assertFalse(failures.failed(new RuntimeException("two")));
+        assertFalse(failures.failed(new RuntimeException("three")));
+        assertEquals(3, failures.total());
+        CollectionFailures often = new CollectionFailures(Duration.ZERO);
+        assertTrue(often.failed(new RuntimeException("one")));
+        assertTrue(often.failed(new RuntimeException("two")));
     }
 }

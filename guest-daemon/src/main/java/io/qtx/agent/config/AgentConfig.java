@@ -28,7 +28,9 @@ public record AgentConfig(
         int maxChunk,
         Duration maxThaw,
         int workers,
-        int workersQueue) {
+        int workersQueue,
+        Duration uploadIdle,
+        Path uploadJournal) {
 
     /** Every setting at its default. */
     public static AgentConfig defaults() {
@@ -79,7 +81,9 @@ public record AgentConfig(
                 integer(v, "files.max_chunk", 1, 16 * 1024 * 1024),
                 positive(v, "fsfreeze.max_thaw"),
                 integer(v, "workers", 1, 64),
-                integer(v, "workers.queue", 1, 100_000));
+                integer(v, "workers.queue", 1, 100_000),
+                positive(v, "files.upload_idle"),
+                path(v, "files.upload_journal"));
     }
 
     private static ConfigException error(Map<String, ConfigLoader.Origin> v, String key, String problem) {
@@ -166,6 +170,14 @@ public record AgentConfig(
             }
         }
         return out;
+    }
+
+    private static Path path(Map<String, ConfigLoader.Origin> v, String key) throws ConfigException {
+        Path path = Path.of(nonEmpty(v, key));
+        if (!path.isAbsolute() || !path.normalize().equals(path)) {
+            throw error(v, key, "is not an absolute, normal path");
+        }
+        return path;
     }
 
     private static List<Path> paths(Map<String, ConfigLoader.Origin> v, String key) throws ConfigException {

@@ -31,6 +31,9 @@ public final class ConfigKeys {
         add("files.write_paths", "/", "directories whose contents the host may change (comma list)");
         add("files.deny_paths", "", "directories the host may neither read nor change (wins over the two above)");
         add("files.max_chunk", "1048576", "largest file chunk read or written in one request, in bytes");
+        add("files.upload_idle", "10m", "an upload with no chunk for this long is dropped with its temporary file");
+        add("files.upload_journal", "/var/lib/quantix-kvm-agent/uploads",
+                "where the agent notes each upload's temporary file, to remove those a restart left behind");
         add("fsfreeze.max_thaw", "10m", "longest a quiesce may keep filesystems frozen");
         add("workers", "4", "threads for blocking work (exec, files, fsfreeze); requests beyond queue");
         add("workers.queue", "64", "requests waiting for a worker before new ones are refused");

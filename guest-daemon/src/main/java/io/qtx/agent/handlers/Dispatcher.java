@@ -23,8 +23,9 @@ import io.qtx.proto.Response;
  * own monotonic clock; a passed one is dropped unanswered and counted: the host has given up
  * on it, and a stale reboot must never fire), the policy, the
  * freeze rule (only thaw and system info while frozen), then the handler: on the loop when it
- * cannot block, else on the bounded worker pool. The reply goes back through the loop, and
- * only into the session the request came from.
+ * cannot block, else on the bounded worker pool, where the deadline and the session are
+ * checked again when a worker takes it. The reply goes back through the loop, and only into
+ * the session the request came from.
  *
  * <p>Loop thread only, except where a worker hands its result back with {@code loop.execute}.
  */
@@ -33,7 +34,10 @@ public final class Dispatcher {
     /** The session a request arrived on, as the dispatcher needs to see it. */
     public interface SessionView {
 
-        /** Changes whenever the session is re-established; a reply for an older one is dropped. */
+        /**
+         * Changes whenever the session is re-established; a reply for an older one is dropped.
+         * Workers read it too (a request queued past its session's end is not run).
+         */
         long epoch();
 
         /** Largest payload the host accepts. */
@@ -112,10 +116,7 @@ public final class Dispatcher {
                 started + leftMs * 1_000_000L);
         try {
             policy.checkKind(kind);
-            if (frozen.getAsBoolean() && kind != RequestKind.REQUEST_KIND_FS_THAW
-                    && kind != RequestKind.REQUEST_KIND_SYSTEM_INFO) {
-                throw Refusal.notAllowed("filesystems are frozen: only fs_thaw, system_info and ping until thawed");
-            }
+            checkFreezeRule(kind);
         } catch (Refusal r) {
             finish(id, session, session.epoch(), kindName, summary, started, context, Errors.of(r));
             return;
@@ -127,9 +128,23 @@ public final class Dispatcher {
         }
         try {
             workers.execute(() -> {
-                Response response = run(handler, request, context);
+                // Queued behind long work, the request may have outlived its deadline or its session.
+                String stale = staleWhenTaken(context, session, epoch);
+                if (stale != null) {
+                    dropTaken(id, session, kindName, summary, started, stale);
+                    return;
+                }
+                Response response;
                 try {
-                    loop.execute(() -> finish(id, session, epoch, kindName, summary, started, context, response));
+                    // A freeze may have begun while it queued: no write reaches a frozen disk.
+                    checkFreezeRule(kind);
+                    response = run(handler, request, context);
+                } catch (Refusal frozenMeanwhile) {
+                    response = Errors.of(frozenMeanwhile);
+                }
+                Response answer = response;
+                try {
+                    loop.execute(() -> finish(id, session, epoch, kindName, summary, started, context, answer));
                 } catch (RejectedExecutionException stopping) {
                     // The loop is shutting down: there is no channel left to answer on.
                 }
@@ -137,6 +152,43 @@ public final class Dispatcher {
         } catch (RejectedExecutionException busy) {
             finish(id, session, epoch, kindName, summary, started, context, Errors.response(
                     ErrorCode.ERROR_CODE_INTERNAL, "the agent is busy: every worker is taken and the queue is full"));
+        }
+    }
+
+    private void checkFreezeRule(RequestKind kind) throws Refusal {
+        if (frozen.getAsBoolean() && kind != RequestKind.REQUEST_KIND_FS_THAW
+                && kind != RequestKind.REQUEST_KIND_SYSTEM_INFO) {
+            throw Refusal.notAllowed("filesystems are frozen: only fs_thaw, system_info and ping until thawed");
+        }
+    }
+
+    /**
+     * Why a request a worker has just taken must not run: its deadline (as {@link RequestDeadline}
+     * set it at arrival) passed while it queued, or its session ended; null when it may run.
+     */
+    private static String staleWhenTaken(RequestContext context, SessionView session, long epoch) {
+        long overNanos = System.nanoTime() - context.deadlineNanos();
+        if (overNanos >= 0) {
+            return "expired-in-queue(" + overNanos / 1_000_000 + "ms ago)";
+        }
+        if (session.epoch() != epoch) {
+            return "session-ended-in-queue";
+        }
+        return null;
+    }
+
+    /** Worker thread: a request that will not run is dropped unanswered and counted, as at arrival. */
+    private void dropTaken(long id, SessionView session, String kindName, String summary, long started, String why) {
+        if (why.startsWith("expired")) {
+            expired.incrementAndGet();
+        } else {
+            repliesDropped.incrementAndGet();
+        }
+        try {
+            loop.execute(() -> audit.record(session.name(), id, kindName, summary, why,
+                    (System.nanoTime() - started) / 1_000_000));
+        } catch (RejectedExecutionException stopping) {
+            // no loop, no journal line
         }
     }
 

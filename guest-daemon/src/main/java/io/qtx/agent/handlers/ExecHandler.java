@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.google.protobuf.ByteString;
 
@@ -36,12 +38,26 @@ public final class ExecHandler implements RequestHandler {
     /** Room in a response for everything but the two outputs. */
     private static final int RESULT_ROOM = 256;
 
+    /** The search path every command gets unless the request brings its own. */
+    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** How long a child may take to go after SIGKILL (one in uninterruptible sleep does not) before the answer goes without it. */
+    private static final long KILL_WAIT_MS = 5000;
+
     private final AgentConfig config;
     private final Users users;
+    private final Consumer<Process> killer;
+    private final long killWaitMs;
 
     public ExecHandler(AgentConfig config, Users users) {
+        this(config, users, ExecHandler::killTree, KILL_WAIT_MS);
+    }
+
+    /** Tests give a killer that cannot kill (a child stuck in the kernel) and a short wait. */
+    ExecHandler(AgentConfig config, Users users, Consumer<Process> killer, long killWaitMs) {
         this.config = config;
         this.users = users;
+        this.killer = killer;
+        this.killWaitMs = killWaitMs;
     }
 
     @Override
@@ -64,17 +80,15 @@ public final class ExecHandler implements RequestHandler {
     @Override
     public Response handle(Request request, RequestContext context) throws Refusal, IOException {
         ExecRequest e = request.getExec();
-        List<String> command = command(e);
+        Users.Account account = runAs(e);
+        List<String> command = command(e, account);
         int perStream = Math.max(0, (context.maxResponseBytes() - RESULT_ROOM) / 2);
         int stdoutCap = cap(e.getMaxStdoutBytes(), perStream);
         int stderrCap = cap(e.getMaxStderrBytes(), perStream);
         long timeoutMs = timeoutMillis(e, context);
 
         ProcessBuilder pb = new ProcessBuilder(command);
-        if (e.getClearEnv()) {
-            pb.environment().clear();
-        }
-        pb.environment().putAll(e.getEnvMap());
+        environment(pb.environment(), e, account);
         Path cwd = Path.of(e.getCwd().isEmpty() ? "/" : e.getCwd());
         if (!cwd.isAbsolute() || !Files.isDirectory(cwd)) {
             throw Refusal.badArgument("cwd " + e.getCwd() + ": not an existing directory");
@@ -94,53 +108,83 @@ public final class ExecHandler implements RequestHandler {
         feed(process, e.getStdin());
 
         boolean timedOut = false;
+        boolean outlivedKill = false;
         try {
             if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
                 timedOut = true;
-                killTree(process);
-                process.waitFor();
+                killer.accept(process);
+                outlivedKill = !process.waitFor(killWaitMs, TimeUnit.MILLISECONDS);
             }
             // A child that left something running in the background (nohup x &) leaves the pipes
             // open: its output so far is the answer, the background process lives on.
             out.join(PIPE_GRACE_MS);
             err.join(PIPE_GRACE_MS);
         } catch (InterruptedException interrupted) {
-            killTree(process);
+            killer.accept(process);
             Thread.currentThread().interrupt();
             throw new IOException("exec interrupted (the agent is stopping)");
         }
+        byte[] stderr = err.bytes();
+        if (outlivedKill) {
+            stderr = (new String(stderr, java.nio.charset.StandardCharsets.UTF_8) + "\nquantix-kvm-agent: pid "
+                    + process.pid() + " was still there " + killWaitMs + " ms after SIGKILL (stuck in the kernel?);"
+                    + " answered without waiting for it\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
         ExecResult.Builder result = ExecResult.newBuilder()
                 .setStdout(ByteString.copyFrom(out.bytes()))
-                .setStderr(ByteString.copyFrom(err.bytes()))
+                .setStderr(ByteString.copyFrom(stderr))
                 .setStdoutTruncated(out.truncated())
                 .setStderrTruncated(err.truncated())
                 .setTimedOut(timedOut)
                 .setDurationMs((System.nanoTime() - started) / 1_000_000);
-        int status = process.exitValue();
         if (timedOut) {
             result.setSignal(AdminCalls.SIGKILL);
-        } else if (status > 128 && status < 128 + 32) {
+        } else if (process.exitValue() > 128 && process.exitValue() < 128 + 32) {
             // The JDK reports death by signal N as 128+N (as shells do); see README.
-            result.setSignal(status - 128);
+            result.setSignal(process.exitValue() - 128);
         } else {
-            result.setExitCode(status);
+            result.setExitCode(process.exitValue());
         }
         return Response.newBuilder().setExec(result).build();
     }
 
-    private List<String> command(ExecRequest e) throws Refusal {
+    /** The account to run as, from the name service; null for the agent's own. */
+    private Users.Account runAs(ExecRequest e) throws Refusal, IOException {
+        if (e.getRunAsUser().isEmpty()) {
+            return null;
+        }
+        return users.account(e.getRunAsUser()).orElseThrow(() -> Refusal.badArgument("run_as_user "
+                + e.getRunAsUser() + ": the name service (getent passwd) knows no such user"));
+    }
+
+    /**
+     * What the child sees: never the agent's own environment (the service manager's
+     * NOTIFY_SOCKET, WATCHDOG_*, INVOCATION_ID, JOURNAL_STREAM...), but PATH, HOME, LANG,
+     * USER and LOGNAME of the user it runs as; with clear_env nothing; then the request's.
+     */
+    static void environment(Map<String, String> env, ExecRequest e, Users.Account account) {
+        env.clear();
+        if (!e.getClearEnv()) {
+            env.put("PATH", PATH);
+            env.put("LANG", "C.UTF-8");
+            env.put("HOME", account != null ? account.home() : System.getProperty("user.home"));
+            String user = account != null ? account.name() : System.getProperty("user.name");
+            env.put("USER", user);
+            env.put("LOGNAME", user);
+        }
+        env.putAll(e.getEnvMap());
+    }
+
+    private List<String> command(ExecRequest e, Users.Account account) throws Refusal {
         List<String> argv = new ArrayList<>();
         if (new File(SETSID).canExecute()) {
             argv.add(SETSID);
         }
-        if (!e.getRunAsUser().isEmpty()) {
-            if (!users.exists(e.getRunAsUser())) {
-                throw Refusal.badArgument("run_as_user " + e.getRunAsUser() + ": no such user in /etc/passwd");
-            }
+        if (account != null) {
             if (!new File(RUNUSER).canExecute()) {
                 throw Refusal.badArgument("run_as_user needs " + RUNUSER + ", which this guest lacks");
             }
-            argv.addAll(List.of(RUNUSER, "-u", e.getRunAsUser(), "--"));
+            argv.addAll(List.of(RUNUSER, "-u", account.name(), "--"));
         }
         switch (e.getCommandCase()) {
             case ARGV -> {

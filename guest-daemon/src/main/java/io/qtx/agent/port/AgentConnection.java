@@ -53,7 +53,8 @@ public final class AgentConnection implements Dispatcher.SessionView {
     private PortWaiter waiter;
     private Timer retry;
     private Duration backoff = Duration.ofSeconds(1);
-    private long epoch;
+    /** Written by the loop; volatile because workers compare it before running a queued request. */
+    private volatile long epoch;
     private boolean everRunning;
     private boolean stopped;
 

@@ -199,6 +199,53 @@ class DispatcherTest {
         }
         assertEquals(2, dispatcher.repliesDropped());
         assertTrue(session.replies.isEmpty(), "nothing of the old session reaches the new one");
+        assertEquals(1, runs.get(), "the request queued in the old session is not even run");
+        awaitAudit("id=2 request=stat outcome=session-ended-in-queue");
+    }
+
+    @Test
+    void aRequestThatOutlivesItsDeadlineInTheQueueNeverRuns() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch gate = new CountDownLatch(1);
+        dispatcher(Map.of()).add(counting(RequestKind.REQUEST_KIND_STAT, true, runs, gate));
+        Request.Builder stat = info().clearSystemInfo().setStat(StatRequest.newBuilder().setPath("/"));
+        long shortDeadline = System.currentTimeMillis() + 300;
+        loop.execute(() -> {
+            dispatcher.dispatch(1, stat.build(), session);                                         // holds the worker
+            dispatcher.dispatch(2, stat.clone().setDeadlineUnixMs(shortDeadline).build(), session); // queued
+        });
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.currentTimeMillis() <= shortDeadline + 50 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        gate.countDown();
+        assertTrue(session.replies.poll(10, TimeUnit.SECONDS).hasDone(), "the first one answers");
+        awaitAudit("id=2 request=stat outcome=expired-in-queue(");
+        assertEquals(1, dispatcher.expired());
+        assertEquals(1, runs.get(), "the expired one never ran");
+        assertTrue(session.replies.isEmpty(), "and is not answered");
+    }
+
+    @Test
+    void aWriteQueuedBeforeAFreezeIsRefusedWhenAWorkerTakesItDuringTheFreeze() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch gate = new CountDownLatch(1);
+        dispatcher(Map.of()).add(counting(RequestKind.REQUEST_KIND_STAT, true, runs, gate));
+        Request.Builder stat = info().clearSystemInfo().setStat(StatRequest.newBuilder().setPath("/"));
+        loop.execute(() -> {
+            dispatcher.dispatch(1, stat.build(), session); // holds the worker
+            dispatcher.dispatch(2, stat.build(), session); // queued, not frozen yet
+        });
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (pool.getQueue().isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        frozen.set(true);
+        gate.countDown();
+        assertTrue(session.replies.poll(10, TimeUnit.SECONDS).hasDone());
+        Response second = session.replies.poll(10, TimeUnit.SECONDS);
+        assertEquals(ErrorCode.ERROR_CODE_NOT_ALLOWED, second.getError().getCode());
+        assertEquals(1, runs.get(), "the queued one did not run on the frozen disk");
     }
 
     @Test

@@ -147,6 +147,61 @@ class ExecHandlerTest {
     }
 
     @Test
+    void theChildGetsACleanDocumentedEnvironmentNotTheAgents() throws Exception {
+        ExecResult r = run(argv("env").putEnv("EXTRA", "1"));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String line : text(r.getStdout()).split("\n")) {
+            names.add(line.substring(0, line.indexOf('=')));
+        }
+        assertEquals(new java.util.TreeSet<>(java.util.List.of("PATH", "HOME", "LANG", "USER", "LOGNAME", "EXTRA")),
+                names, "nothing of the agent's own environment (NOTIFY_SOCKET, WATCHDOG_*, ...): " + r.getStdout());
+        assertTrue(text(r.getStdout()).contains("PATH=" + ExecHandler.PATH + "\n"));
+        assertTrue(text(r.getStdout()).contains("LANG=C.UTF-8\n"));
+    }
+
+    @Test
+    void runAsGetsTheUsersHomeAndNameFromTheNameService() throws Exception {
+        Users.Account nobody = Users.system().account("nobody").orElseThrow();
+        ExecResult r = run(ExecRequest.newBuilder().setShell("echo \"$USER $LOGNAME $HOME\"").setRunAsUser("nobody"));
+        assertEquals("nobody nobody " + nobody.home() + "\n", text(r.getStdout()), text(r.getStderr()));
+    }
+
+    @Test
+    void usersAreLookedUpThroughTheNameServiceNotEtcPasswd(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // A name service that knows a directory user /etc/passwd has never heard of.
+        Path getent = dir.resolve("getent");
+        Files.writeString(getent, "#!/bin/sh\n[ \"$1 $2\" = \"passwd ldap.user\" ] || exit 2\n"
+                + "echo 'ldap.user:*:70001:70001:Directory User:/home/ldap.user:/bin/bash'\n");
+        getent.toFile().setExecutable(true);
+        Path emptyPasswd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\n");
+        Users nss = new Users(emptyPasswd, emptyPasswd, getent.toString());
+        assertEquals(new Users.Account("ldap.user", 70001, 70001, "/home/ldap.user", "/bin/bash"),
+                nss.account("ldap.user").orElseThrow());
+        assertTrue(nss.account("someone-else").isEmpty());
+        assertTrue(nss.account("-x").isEmpty() && nss.account("0").isEmpty() && nss.account("a:b").isEmpty(),
+                "options, uids and separators are nobody's names");
+    }
+
+    @Test
+    void aChildThatOutlivesSigkillDoesNotHoldTheWorker() throws Exception {
+        java.util.List<Process> stuck = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // The killer stands for a child in uninterruptible sleep: SIGKILL does not end it.
+        ExecHandler unkillable = new ExecHandler(AgentConfig.defaults(), Users.system(), stuck::add, 200);
+        try {
+            ExecResult r = unkillable.handle(request().setExec(argv("sleep", "60").setTimeoutMs(200)).build(),
+                    context()).getExec();
+            assertTrue(r.getTimedOut());
+            assertEquals(9, r.getSignal());
+            assertTrue(text(r.getStderr()).contains("still there 200 ms after SIGKILL"), text(r.getStderr()));
+            assertEquals(1, stuck.size());
+            assertTrue(stuck.get(0).isAlive(), "answered while the child still lived");
+        } finally {
+            stuck.forEach(ExecHandler::killTree);
+        }
+    }
+
+    @Test
     void auditSummaryNamesTheCommandOnly() {
         Request r = request().setExec(argv("/bin/echo", "secret-arg")).build();
         assertEquals("command=\"/bin/echo\"", exec.summary(r));

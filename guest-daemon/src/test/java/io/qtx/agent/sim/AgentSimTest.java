@@ -73,7 +73,7 @@ class AgentSimTest {
 
     private Agent agent(SimulatedChannel ch, Map<String, String> settings) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(Map.of("port", "unix:" + ch.guestSocket(),
-                "telemetry.interval", "1s"));
+                "telemetry.interval", "1s", "files.upload_journal", dir.resolve("upload-journal").toString()));
         all.putAll(settings);
         AgentConfig config = AgentConfig.defaults().with(all);
         SystemActions fakes = new SystemActions((a, m) -> powered.add(a), new io.qtx.agent.handlers.admin.Freezer() {
@@ -83,6 +83,11 @@ class AgentSimTest {
 
             @Override
             public void thaw(String m) {
+            }
+
+            @Override
+            public boolean thawIfFrozen(String m) {
+                return false;
             }
         }, TimeHandlers.system(), (u, p, c) -> { });
         Agent agent = keep(new Agent(config, fakes, states::add));
@@ -174,6 +179,41 @@ class AgentSimTest {
     private static Request touch(Path file, long deadline) {
         return Request.newBuilder().setDeadlineAgentMs(deadline).setExec(ExecRequest.newBuilder()
                 .setArgv(Argv.newBuilder().addArgs("touch").addArgs(file.toString()))).build();
+    }
+
+    @Test
+    void anUploadCutOffWhenItsHostLeavesLeavesTheOldFileByteForByte() throws Exception {
+        SimulatedChannel ch = channel();
+        agent(ch, Map.of("files.upload_idle", "1s"));
+        Path target = dir.resolve("upload-target");
+        byte[] old = new byte[100_000];
+        new java.util.Random(11).nextBytes(old);
+        Files.write(target, old);
+        com.google.protobuf.ByteString id = com.google.protobuf.ByteString.copyFrom(new byte[] {
+            9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6});
+        try (TestHost host = TestHost.connect(ch.hostSocket())) {
+            host.awaitReady(Duration.ofSeconds(10));
+            for (int i = 0; i < 2; i++) {
+                Response r = host.call(Request.newBuilder().setFileWrite(io.qtx.proto.FileWriteRequest.newBuilder()
+                        .setPath(target.toString()).setUploadId(id).setOffset(i * 32_768L)
+                        .setData(com.google.protobuf.ByteString.copyFrom(new byte[32_768]))));
+                assertEquals((i + 1) * 32_768L, r.getFileWrite().getFileSize(), r.toString());
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(old, Files.readAllBytes(target));
+        }
+        // The host is gone without a commit: the upload goes when idle, the target never changed.
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (temporaries().size() > 0 && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(), temporaries());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(old, Files.readAllBytes(target));
+    }
+
+    private List<Path> temporaries() throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(".qtx-upload-")).toList();
+        }
     }
 
     @Test

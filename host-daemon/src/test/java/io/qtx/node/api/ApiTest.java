@@ -102,7 +102,11 @@ class ApiTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, put.statusCode(), put.body());
         assertTrue(put.body().contains("\"bytes_written\":" + data.length), put.body());
-        assertEquals(0600, rig.rig.handlers.lastRequest.getFileWrite().getMode());
+        var lastChunk = rig.rig.handlers.lastRequest.getFileWrite();
+        assertEquals(0600, lastChunk.getMode());
+        assertEquals(FileTransfer.UPLOAD_ID_BYTES, lastChunk.getUploadId().size(), "every chunk is of one upload");
+        assertTrue(lastChunk.getCommit(), "the last chunk commits the upload");
+        assertEquals(FileTransfer.CHUNK * 3L, lastChunk.getOffset());
         HttpResponse<byte[]> got = http.send(rig.request("/api/v1/vms/vm-1/files?path=/tmp/blob").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, got.statusCode());
         assertArrayEquals(data, got.body());
@@ -110,6 +114,37 @@ class ApiTest {
         HttpResponse<String> shorter = http.send(rig.request("/api/v1/vms/vm-1/files?path=/tmp/blob").PUT(HttpRequest.BodyPublishers.ofString("x")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(shorter.body().contains("\"file_size\":1"), "a new upload replaces, not overlays: " + shorter.body());
+    }
+
+    @Test
+    void aBodyCutOffPartWayAbortsTheUploadInsteadOfCommittingIt() throws Exception {
+        URI base = URI.create(rig.api.baseUrl());
+        byte[] part = new byte[FileTransfer.CHUNK * 2 + 100];
+        try (java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort())) {
+            var out = s.getOutputStream();
+            out.write(("PUT /api/v1/vms/vm-1/files?path=/tmp/cut HTTP/1.1\r\nHost: qtx\r\nContent-Length: "
+                    + (part.length * 4) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(part);
+            out.flush();
+            await(() -> {
+                var r = rig.rig.handlers.lastRequest;
+                return r != null && r.hasFileWrite() && r.getFileWrite().getPath().equals("/tmp/cut");
+            }, "the first chunk");
+            // The client goes away with three quarters of its body unsent.
+        }
+        await(() -> rig.rig.handlers.lastRequest.getFileWrite().getAbort(), "the abort");
+        var abort = rig.rig.handlers.lastRequest.getFileWrite();
+        assertEquals("/tmp/cut", abort.getPath());
+        assertEquals(FileTransfer.UPLOAD_ID_BYTES, abort.getUploadId().size());
+        assertTrue(!abort.getCommit());
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "not within 20 s: " + what);
+            Thread.sleep(10);
+        }
     }
 
     @Test

@@ -28,6 +28,17 @@ public final class FreezeHandlers {
     private FreezeHandlers() {
     }
 
+    /** The mount points frozen when the host names none: every writable local real filesystem. */
+    public static List<String> freezable(List<FilesystemReader.Mount> mounts) {
+        List<String> out = new ArrayList<>();
+        for (FilesystemReader.Mount m : mounts) {
+            if (!m.readOnly() && !NOT_LOCAL.contains(m.type())) {
+                out.add(m.mountpoint());
+            }
+        }
+        return out;
+    }
+
     public static RequestHandler quiesce(FreezeState state, Supplier<List<FilesystemReader.Mount>> mounts,
                                          Duration maxThaw) {
         return new RequestHandler() {
@@ -57,11 +68,7 @@ public final class FreezeHandlers {
                 List<FilesystemReader.Mount> all = mounts.get();
                 List<String> targets = new ArrayList<>();
                 if (q.getMountpointsCount() == 0) {
-                    for (FilesystemReader.Mount m : all) {
-                        if (!m.readOnly() && !NOT_LOCAL.contains(m.type())) {
-                            targets.add(m.mountpoint());
-                        }
-                    }
+                    targets.addAll(freezable(all));
                 } else {
                     for (String wanted : q.getMountpointsList()) {
                         if (all.stream().noneMatch(m -> m.mountpoint().equals(wanted))) {

@@ -63,7 +63,7 @@ public final class PasswordHandler implements RequestHandler {
             throw Refusal.badArgument("password is empty or contains a line break");
         }
         if (!users.exists(user)) {
-            throw Refusal.badArgument("user " + user + ": no such user in /etc/passwd");
+            throw Refusal.badArgument("user " + user + ": the name service knows no such user");
         }
         setter.set(user, r.getPassword(), r.getCrypted());
         return Response.newBuilder().setDone(Done.getDefaultInstance()).build();

@@ -1,13 +1,10 @@
 package io.qtx.agent.handlers.files;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 import io.qtx.agent.handlers.Audit;
 import io.qtx.agent.handlers.RequestContext;
@@ -16,20 +13,28 @@ import io.qtx.agent.policy.PathRules;
 import io.qtx.agent.policy.Refusal;
 import io.qtx.proto.DeleteRequest;
 import io.qtx.proto.Done;
+import io.qtx.proto.Error;
 import io.qtx.proto.Request;
 import io.qtx.proto.RequestKind;
 import io.qtx.proto.Response;
 
 /**
  * Deletes a file, a link (never its target) or a directory; a non-empty directory only with
- * {@code recursive}, and then without following any link inside it. "/" is never deleted.
+ * {@code recursive}, and then as {@link TreeDelete} does it: every path checked, no link
+ * followed, no other filesystem entered. "/" is never deleted.
  */
 public final class DeleteHandler implements RequestHandler {
 
     private final PathRules rules;
+    private final TreeDelete tree;
 
     public DeleteHandler(PathRules rules) {
+        this(rules, TreeDelete.Devices.system(), Files::delete);
+    }
+
+    DeleteHandler(PathRules rules, TreeDelete.Devices devices, TreeDelete.Unlink unlink) {
         this.rules = rules;
+        this.tree = new TreeDelete(rules, devices, unlink);
     }
 
     @Override
@@ -59,22 +64,11 @@ public final class DeleteHandler implements RequestHandler {
             throw new NoSuchFileException(r.getPath());
         }
         if (r.getRecursive() && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            Files.walkFileTree(path, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
-                    if (failed != null) {
-                        throw failed;
-                    }
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            TreeDelete.Stopped stopped = tree.delete(path, context.deadlineNanos());
+            if (stopped != null) {
+                return Response.newBuilder().setError(Error.newBuilder().setCode(stopped.code())
+                        .setMessage(stopped.message()).setDeleteReport(stopped.report())).build();
+            }
         } else {
             Files.delete(path);
         }

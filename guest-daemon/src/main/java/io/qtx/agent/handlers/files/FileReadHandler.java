@@ -20,7 +20,11 @@ import io.qtx.proto.Request;
 import io.qtx.proto.RequestKind;
 import io.qtx.proto.Response;
 
-/** One chunk of a file: at most the request's length, the configured chunk, and what fits in a reply. */
+/**
+ * One chunk of a file: at most the request's length, the configured chunk, and what fits in a
+ * reply. FIFOs and devices only with {@code allow_special}, and then one read bounded by the
+ * request's deadline.
+ */
 public final class FileReadHandler implements RequestHandler {
 
     static final int DEFAULT_CHUNK = 32 * 1024;
@@ -53,14 +57,22 @@ public final class FileReadHandler implements RequestHandler {
     public Response handle(Request request, RequestContext context) throws Refusal, IOException {
         FileReadRequest r = request.getFileRead();
         Path path = rules.check(r.getPath(), PathRules.Access.READ, true);
-        if (Files.isDirectory(path)) {
+        SpecialFiles.Kind kind = SpecialFiles.kind(path);
+        if (kind == SpecialFiles.Kind.DIRECTORY) {
             throw Refusal.badArgument(r.getPath() + ": is a directory");
+        }
+        if (kind.special() && !r.getAllowSpecial()) {
+            throw Refusal.badArgument(r.getPath() + ": a " + kind.text() + ", not a regular file: set allow_special"
+                    + " to read it");
         }
         if (r.getOffset() < 0 || r.getOffset() > Long.MAX_VALUE / 2) {
             throw Refusal.badArgument("offset " + Long.toUnsignedString(r.getOffset()) + " is out of range");
         }
         int want = r.getLength() == 0 ? DEFAULT_CHUNK : r.getLength();
         int length = Math.max(0, Math.min(Math.min(want, maxChunk), context.maxResponseBytes() - CHUNK_ROOM));
+        if (kind.special()) {
+            return SpecialFiles.bounded(path, kind, context.deadlineNanos(), () -> readStream(path, r.getOffset(), length));
+        }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer buf = ByteBuffer.allocate(length);
@@ -77,6 +89,21 @@ public final class FileReadHandler implements RequestHandler {
                     .setData(ByteString.copyFrom(buf))
                     .setEof(eof)
                     .setFileSize(Math.max(size, position))).build();
+        }
+    }
+
+    /** A FIFO or device: no size and no positions; one read of what is there, at most {@code length}. */
+    private static Response readStream(Path path, long offset, int length) throws IOException, Refusal {
+        if (offset != 0) {
+            throw Refusal.badArgument(path + ": a stream has no offsets; read it from 0");
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(length);
+            int n = ch.read(buf);
+            buf.flip();
+            return Response.newBuilder().setFileRead(FileReadChunk.newBuilder()
+                    .setOffset(0).setData(ByteString.copyFrom(buf)).setEof(n < 0)
+                    .setFileSize(buf.limit())).build();
         }
     }
 }

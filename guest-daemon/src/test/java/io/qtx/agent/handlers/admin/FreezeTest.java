@@ -10,8 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.qtx.agent.handlers.RequestHandler;
@@ -23,24 +31,76 @@ import io.qtx.proto.FsQuiesceRequest;
 import io.qtx.proto.FsQuiesceResult;
 import io.qtx.proto.FsThawRequest;
 
-/** The freeze rules with a recording freezer, and the real FFM ioctl against /proc, which refuses it. */
+/**
+ * The freeze rules with a recording freezer (one of whose mounts can hang in FIFREEZE), and
+ * the real FFM ioctl against /proc, which refuses it.
+ */
 class FreezeTest {
 
     static final class RecordingFreezer implements Freezer {
         final List<String> log = new ArrayList<>();
+        final Set<String> frozen = new HashSet<>();
         String failOn;
+        /** FIFREEZE of this mount waits for {@link #release}, as one on a slow or hung disk does. */
+        String blockOn;
+        final CountDownLatch blocked = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
 
         @Override
         public void freeze(String m) throws IOException {
             if (m.equals(failOn)) {
                 throw new IOException("freeze " + m + " failed");
             }
-            log.add("freeze " + m);
+            if (m.equals(blockOn)) {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            synchronized (this) {
+                log.add("freeze " + m);
+                frozen.add(m);
+            }
         }
 
         @Override
-        public void thaw(String m) {
+        public synchronized void thaw(String m) {
             log.add("thaw " + m);
+            frozen.remove(m);
+        }
+
+        @Override
+        public synchronized boolean thawIfFrozen(String m) {
+            if (!frozen.contains(m)) {
+                return false;
+            }
+            thaw(m);
+            return true;
+        }
+
+        synchronized List<String> log() {
+            return List.copyOf(log);
+        }
+    }
+
+    /** Records the listener's calls, which the agent's log gate follows. */
+    static final class Gate implements FreezeState.Listener {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public synchronized void holding() {
+            calls.add("holding");
+        }
+
+        @Override
+        public synchronized void released() {
+            calls.add("released");
+        }
+
+        synchronized List<String> calls() {
+            return List.copyOf(calls);
         }
     }
 
@@ -49,13 +109,31 @@ class FreezeTest {
             new Mount("srv:/x", "/nfs", "nfs4", false));
 
     private final RecordingFreezer freezer = new RecordingFreezer();
-    private final AdminHandlersTest.ManualScheduler scheduler = new AdminHandlersTest.ManualScheduler();
-    private final FreezeState state = new FreezeState(freezer, scheduler);
+    private final FreezeState state = new FreezeState(freezer);
+    private final Gate gate = new Gate();
     private final RequestHandler quiesce = FreezeHandlers.quiesce(state, () -> MOUNTS, Duration.ofMinutes(10));
     private final RequestHandler thaw = FreezeHandlers.thaw(state);
 
+    FreezeTest() {
+        state.listener(gate);
+    }
+
+    @AfterEach
+    void unblock() {
+        freezer.release.countDown();
+        state.thawAll("test over");
+    }
+
     private FsQuiesceResult freeze(FsQuiesceRequest.Builder q) throws Exception {
         return quiesce.handle(request().setFsQuiesce(q).build(), context()).getFsQuiesce();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "not within 20 s: " + what);
+            Thread.sleep(5);
+        }
     }
 
     @Test
@@ -66,26 +144,93 @@ class FreezeTest {
         assertTrue(r.getAutoThawUnixMs() > System.currentTimeMillis());
         var t = thaw.handle(request().setFsThaw(FsThawRequest.getDefaultInstance()).build(), context()).getFsThaw();
         assertEquals(List.of("/data", "/"), t.getThawedList());
-        assertEquals(List.of("freeze /", "freeze /data", "thaw /data", "thaw /"), freezer.log);
+        assertEquals(List.of("freeze /", "freeze /data", "thaw /data", "thaw /"), freezer.log());
         assertFalse(state.isFrozen());
-        assertTrue(scheduler.cancelled.get(0), "the auto-thaw is cancelled by the thaw");
+        assertEquals(List.of("holding", "released"), gate.calls(), "logs held from before the freeze to after the thaw");
     }
 
     @Test
-    void autoThawFiresWithoutTheHost() throws Exception {
-        freeze(FsQuiesceRequest.newBuilder().addMountpoints("/data").setAutoThawAfterMs(5000));
-        assertEquals(List.of(Duration.ofMillis(5000)), scheduler.delays);
-        scheduler.runAll();
+    void autoThawFiresWithoutTheHostOrTheLoop() throws Exception {
+        // No scheduler and no loop: the guard is a thread of its own.
+        freeze(FsQuiesceRequest.newBuilder().addMountpoints("/data").setAutoThawAfterMs(200));
+        await(() -> !state.isFrozen(), "the auto-thaw");
+        assertEquals(List.of("freeze /data", "thaw /data"), freezer.log());
+        assertEquals(List.of("holding", "released"), gate.calls());
+    }
+
+    @Test
+    void autoThawIsArmedBeforeTheFirstFreezeAndEndsAHungOne() throws Exception {
+        freezer.blockOn = "/";
+        CompletableFuture<Void> freezing = CompletableFuture.runAsync(() -> {
+            try {
+                freeze(FsQuiesceRequest.newBuilder().setAutoThawAfterMs(100));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, r -> Thread.ofPlatform().start(r));
+        assertTrue(freezer.blocked.await(20, TimeUnit.SECONDS));
+        assertEquals(List.of("holding"), gate.calls(), "logs are held before the first FIFREEZE");
+        // The deadline passes while FIFREEZE of "/" hangs; when it returns, "/" is thawed at once
+        // and "/data" is never frozen.
+        await(() -> state.autoThawUnixMs() == 0, "the auto-thaw while FIFREEZE hangs");
+        freezer.release.countDown();
+        var failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> freezing.get(20, TimeUnit.SECONDS));
+        assertTrue(failure.getCause().getMessage().contains("thawed while freezing"), failure.getCause().getMessage());
+        assertEquals(List.of("freeze /", "thaw /"), freezer.log());
         assertFalse(state.isFrozen());
-        assertEquals(List.of("freeze /data", "thaw /data"), freezer.log);
+        assertEquals(List.of("holding", "released"), gate.calls());
+    }
+
+    @Test
+    void aThawNeverWaitsForAFreezeInProgress() throws Exception {
+        freezer.blockOn = "/data";
+        CompletableFuture<Void> freezing = CompletableFuture.runAsync(() -> {
+            try {
+                freeze(FsQuiesceRequest.newBuilder().setAutoThawAfterMs(600_000));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, r -> Thread.ofPlatform().start(r));
+        assertTrue(freezer.blocked.await(20, TimeUnit.SECONDS));
+        // "/" is frozen, FIFREEZE of "/data" hangs: the host's thaw (on the loop) returns at once.
+        CompletableFuture<List<String>> thawed = CompletableFuture.supplyAsync(() -> state.thawAll("the host asked"),
+                r -> Thread.ofPlatform().start(r));
+        assertEquals(List.of("/"), thawed.get(20, TimeUnit.SECONDS));
+        assertTrue(state.isFrozen(), "still frozen: /data's FIFREEZE has not returned");
+        assertFalse(freezing.isDone());
+        freezer.release.countDown();
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> freezing.get(20, TimeUnit.SECONDS));
+        assertEquals(List.of("freeze /", "thaw /", "freeze /data", "thaw /data"), freezer.log());
+        assertFalse(state.isFrozen());
+        assertEquals(List.of("holding", "released"), gate.calls());
+    }
+
+    @Test
+    void aLoopThatMissesItsBeatGetsTheFilesystemsThawedBeforeTheWatchdogKill() throws Exception {
+        AtomicBoolean stuck = new AtomicBoolean();
+        state.watchLoop(stuck::get, Duration.ofMillis(10));
+        freeze(FsQuiesceRequest.newBuilder().addMountpoints("/").setAutoThawAfterMs(600_000));
+        assertTrue(state.isFrozen());
+        stuck.set(true);
+        await(() -> !state.isFrozen(), "the thaw for a stuck loop");
+        assertEquals(List.of("freeze /", "thaw /"), freezer.log());
+    }
+
+    @Test
+    void atStartWhatAnEarlierAgentLeftFrozenIsThawed() throws Exception {
+        freezer.freeze("/data");
+        assertEquals(List.of("/data"), state.thawLeftovers(FreezeHandlers.freezable(MOUNTS)));
+        assertEquals(List.of("freeze /data", "thaw /data"), freezer.log());
+        assertEquals(List.of(), state.thawLeftovers(FreezeHandlers.freezable(MOUNTS)), "nothing frozen: nothing to do");
     }
 
     @Test
     void aFailedFreezeThawsWhatWasFrozen() {
         freezer.failOn = "/data";
         assertThrows(IOException.class, () -> freeze(FsQuiesceRequest.newBuilder().setAutoThawAfterMs(1000)));
-        assertEquals(List.of("freeze /", "thaw /"), freezer.log);
+        assertEquals(List.of("freeze /", "thaw /"), freezer.log());
         assertFalse(state.isFrozen());
+        assertEquals(List.of("holding", "released"), gate.calls());
     }
 
     @Test
@@ -98,11 +243,11 @@ class FreezeTest {
         Refusal unknown = assertThrows(Refusal.class,
                 () -> freeze(FsQuiesceRequest.newBuilder().addMountpoints("/proc").setAutoThawAfterMs(1000)));
         assertEquals(ErrorCode.ERROR_CODE_NOT_FOUND, unknown.code());
-        freeze(FsQuiesceRequest.newBuilder().addMountpoints("/").setAutoThawAfterMs(1000));
+        freeze(FsQuiesceRequest.newBuilder().addMountpoints("/").setAutoThawAfterMs(60_000));
         Refusal twice = assertThrows(Refusal.class,
                 () -> freeze(FsQuiesceRequest.newBuilder().setAutoThawAfterMs(1000)));
         assertEquals(ErrorCode.ERROR_CODE_BAD_ARGUMENT, twice.code());
-        assertTrue(freezer.log.stream().noneMatch(l -> l.contains("/proc")));
+        assertTrue(freezer.log().stream().noneMatch(l -> l.contains("/proc")));
     }
 
     @Test

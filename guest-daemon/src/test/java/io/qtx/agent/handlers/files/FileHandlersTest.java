@@ -54,12 +54,16 @@ class FileHandlersTest {
         rules = new PathRules(List.of(root), List.of(root), List.of());
     }
 
+    private Uploads uploads() {
+        return new Uploads(tmp.resolve("journal"), java.time.Duration.ofMinutes(10), () -> false);
+    }
+
     private FileWriteRequest.Builder write(String name, String data) {
         return FileWriteRequest.newBuilder().setPath(root.resolve(name).toString()).setData(ByteString.copyFromUtf8(data));
     }
 
     private long writeOk(FileWriteRequest.Builder w) throws Exception {
-        return new FileWriteHandler(rules, 1 << 20).handle(request().setFileWrite(w).build(), context())
+        return new FileWriteHandler(rules, 1 << 20, uploads()).handle(request().setFileWrite(w).build(), context())
                 .getFileWrite().getFileSize();
     }
 
@@ -101,7 +105,7 @@ class FileHandlersTest {
 
     @Test
     void oversizeChunkBadModeAndOutsidePathsAreRefused() {
-        FileWriteHandler small = new FileWriteHandler(rules, 4);
+        FileWriteHandler small = new FileWriteHandler(rules, 4, uploads());
         Refusal big = assertThrows(Refusal.class,
                 () -> small.handle(request().setFileWrite(write("f", "12345")).build(), context()));
         assertEquals(ErrorCode.ERROR_CODE_BAD_ARGUMENT, big.code());
