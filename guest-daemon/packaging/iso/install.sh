@@ -200,15 +200,23 @@ if [ $port_check = 1 ]; then
     say "found the virtio port $port_name at /dev/$found"
 fi
 
+# What the packages' own scripts did about the service, by init system.
+pkg_service_said() {
+    case $init in
+        systemd) echo "its scripts enabled and started quantix-kvm-agent.service" ;;
+        openrc) echo "its scripts added quantix-kvm-agent to OpenRC's default runlevel and started it" ;;
+        none) echo "no init system runs here (a chroot?): the unit is enabled for the next boot, nothing was started" ;;
+    esac
+}
 case $method in
     deb)
         [ -n "$deb" ] || die "no .deb on this disc under $here/packages"
         dpkg -i "$deb" >/tmp/quantix-kvm-agent-install.log 2>&1 || { cat /tmp/quantix-kvm-agent-install.log >&2; die "dpkg -i $(basename "$deb") failed"; }
-        say "installed $(basename "$deb") with dpkg (its scripts enabled and started the service under $init)" ;;
+        say "installed $(basename "$deb") with dpkg; $(pkg_service_said)" ;;
     rpm)
         [ -n "$rpm_file" ] || die "no .rpm on this disc under $here/packages"
         rpm -U --replacepkgs "$rpm_file" || die "rpm -U $(basename "$rpm_file") failed"
-        say "installed $(basename "$rpm_file") with rpm (its scripts enabled and started the service under $init)" ;;
+        say "installed $(basename "$rpm_file") with rpm; $(pkg_service_said)" ;;
     tarball) install_tarball ;;
 esac
 say "done: $("$opt/bin/quantix-kvm-agent" --version 2>/dev/null || echo 'quantix-kvm-agent') in $opt, configuration $conf"
