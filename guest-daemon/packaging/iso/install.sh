@@ -81,8 +81,15 @@ log=/var/log/quantix-kvm-agent.log
 # --- the tarball's service handling (the packages' own scripts do theirs) --------------------
 start_plain() {
     mkdir -p "$(dirname "$log")" "$(dirname "$pidfile")"
-    nohup "$opt/bin/quantix-kvm-agent" >>"$log" 2>&1 </dev/null &
+    # Its own session, so the terminal's hang-up does not reach it (busybox may lack nohup).
+    if has setsid; then
+        setsid "$opt/bin/quantix-kvm-agent" >>"$log" 2>&1 </dev/null &
+    else
+        (trap '' HUP; exec "$opt/bin/quantix-kvm-agent" >>"$log" 2>&1 </dev/null) &
+    fi
     echo $! >"$pidfile"
+    sleep 1
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || die "the agent exited at once; $log says: $(tail -n 5 "$log")"
     say "no service manager (neither systemd nor OpenRC runs): started the agent in the background, pid $(cat "$pidfile"), log $log; it will NOT start again at boot: add '$opt/bin/quantix-kvm-agent &' to this system's start-up"
 }
 stop_plain() {
