@@ -42,14 +42,15 @@ qtx_packages_dir=${QTX_PACKAGES_DIR:-$qtx_root/build-scripts/.cache/packages}
 
 # The package being built, set by the caller before the functions below:
 #   pkg_name (quantix-kvm-agent), pkg_unit (its .service), pkg_openrc (its /etc/init.d name),
-#   pkg_openrc_src (where the package keeps the OpenRC script), pkg_conf (its conffile)
+#   pkg_openrc_src (where the package keeps the OpenRC script), pkg_conf (its conffile),
+#   pkg_purge (files the daemon creates itself, removed on purge; may be empty)
 
 # A maintainer script or spec with the service functions pasted in and the @WORDS@ filled.
 qtx_fill() {
     awk -v f="$qtx_root/build-scripts/packaging/service.sh" \
         '/#QTX_SERVICE_FUNCTIONS#/ { while ((getline l < f) > 0) print l; close(f); next } { print }' "$1" \
         | sed -e "s|@NAME@|$pkg_name|g" -e "s|@UNIT@|$pkg_unit|g" -e "s|@OPENRC@|$pkg_openrc|g" \
-              -e "s|@OPENRC_SRC@|$pkg_openrc_src|g" -e "s|@CONF@|$pkg_conf|g" -e "s|@VERSION@|$(qtx_pkg_version)|g"
+              -e "s|@OPENRC_SRC@|$pkg_openrc_src|g" -e "s|@CONF@|$pkg_conf|g" -e "s|@PURGE@|${pkg_purge:-}|g" -e "s|@VERSION@|$(qtx_pkg_version)|g"
 }
 
 # qtx_build_deb TREE CONTROL OUT.deb: TREE is the installed file tree; CONTROL the control

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,12 +66,17 @@ class AgentIsoInVmTest {
             assertTrue(Files.isExecutable(qxNode) && Files.isExecutable(qxctl), "the host tarball has qx-node and qxctl");
             Path sockets = Files.createDirectories(work.resolve("vms"));
             Path config = Files.writeString(work.resolve("node.conf"), "# empty: the defaults, and flags below\n");
+            // The API token in the test's own folder (qx-node's default is /var/lib/quantix-kvm):
+            // owner-only, as qx-node demands of a token file it did not create.
+            Path token = work.resolve("qx-node.token");
+            Files.createFile(token, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(token, "iso-install-test-token-" + Long.toHexString(System.nanoTime()) + "\n");
             int port = freePort();
             String url = "http://127.0.0.1:" + port;
             Path nodeLog = Path.of("target", "qx-node-" + VM + ".log").toAbsolutePath();
             Files.createDirectories(nodeLog.getParent());
             Process node = new ProcessBuilder(Packages.command(qxNode, "--config", config.toString(),
-                    "--socket_dir", sockets.toString(), "--api.listen", "127.0.0.1:" + port))
+                    "--socket_dir", sockets.toString(), "--api.listen", "127.0.0.1:" + port, "--api.token_file", token.toString()))
                     .redirectErrorStream(true).redirectOutput(nodeLog.toFile()).start();
             try {
                 VmOptions options = VmOptions.of(VM, GuestProgram.shell(GUEST_SCRIPT)).withCdrom(iso)
@@ -86,19 +92,18 @@ class AgentIsoInVmTest {
                     vm.awaitConsoleLine("qtx-iso: install.sh exit=0", WAIT);
                     vm.awaitConsoleLine("qtx-agent-log: .*state: waiting for port -> waiting for host", WAIT);
 
-                    Packages.Run ping = awaitQxctl(qxctl, url, node, vm, 0, "ping", VM);
+                    Qxctl ctl = new Qxctl(qxctl, url, token);
+                    Packages.Run ping = awaitQxctl(ctl, node, vm, 0, "ping", VM);
                     System.out.printf("iso install: agent ready with qx-node %.1f s after QEMU started; %s%n",
                             vm.sinceStart().toMillis() / 1e3, ping.output().strip());
-                    Packages.Run vms = Packages.run(QXCTL, qxctl.toString(), "--url", url, "--json", "vms");
+                    Packages.Run vms = ctl.run("--json", "vms");
                     assertTrue(vms.output().contains("\"" + VM + "\"") && vms.output().contains("\"ready\""), vms.output());
                     // The agent answers from the files install.sh put in place.
-                    Packages.Run conf = Packages.run(QXCTL, qxctl.toString(), "--url", url, "exec", VM, "--",
-                            "cat", "/etc/quantix-kvm/agent.conf");
+                    Packages.Run conf = ctl.run("exec", VM, "--", "cat", "/etc/quantix-kvm/agent.conf");
                     assertEquals(0, conf.status(), conf.output());
                     assertTrue(conf.output().contains("port = org.quantix.agent.0"), conf.output());
                     // ... on the Java runtime the tarball brought (the launcher execs it under the same pid).
-                    Packages.Run java = Packages.run(QXCTL, qxctl.toString(), "--url", url, "exec", VM, "--",
-                            "sh", "-c", "readlink /proc/$(cat /run/quantix-kvm-agent.pid)/exe");
+                    Packages.Run java = ctl.run("exec", VM, "--", "sh", "-c", "readlink /proc/$(cat /run/quantix-kvm-agent.pid)/exe");
                     assertEquals(0, java.status(), java.output());
                     assertEquals("/opt/quantix-kvm-agent/runtime/bin/java", java.output().strip());
 
@@ -108,7 +113,7 @@ class AgentIsoInVmTest {
                     vm.awaitConsoleLine("install.sh: purged /etc/quantix-kvm/agent.conf", WAIT);
                     vm.awaitConsoleLine("qtx-iso: uninstall exit=0", WAIT);
                     // qx-node sees the agent gone: ping now says "agent not ready" (72).
-                    awaitQxctl(qxctl, url, node, vm, 72, "ping", VM);
+                    awaitQxctl(ctl, node, vm, 72, "ping", VM);
                     vm.sendConsoleLine("qtx-touch done");
                 }
             } finally {
@@ -126,15 +131,22 @@ class AgentIsoInVmTest {
         }
     }
 
+    /** The packaged qxctl, pointed at the test's qx-node with its token. */
+    private record Qxctl(Path bin, String url, Path token) {
+        Packages.Run run(String... words) throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of(bin.toString(), "--url", url, "--token-file", token.toString()));
+            command.addAll(List.of(words));
+            return Packages.run(QXCTL, command.toArray(String[]::new));
+        }
+    }
+
     /** Runs qxctl every 2 s until it exits with {@code status}; fails with its last output. */
-    private static Packages.Run awaitQxctl(Path qxctl, String url, Process node, QemuVm vm, int status, String... words)
+    private static Packages.Run awaitQxctl(Qxctl ctl, Process node, QemuVm vm, int status, String... words)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(qxctl.toString(), "--url", url));
-        command.addAll(List.of(words));
         long deadline = System.nanoTime() + WAIT.toNanos();
         Packages.Run last = null;
         while (System.nanoTime() < deadline && node.isAlive() && vm.isRunning()) {
-            last = Packages.run(QXCTL, command.toArray(String[]::new));
+            last = ctl.run(words);
             if (last.status() == status) {
                 return last;
             }
