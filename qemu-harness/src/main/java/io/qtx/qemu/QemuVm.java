@@ -125,6 +125,12 @@ public final class QemuVm implements AutoCloseable {
                 "-device", "virtio-serial-pci,id=virtio-serial0",
                 "-device", "virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,id=channel0,name="
                         + options.portName()));
+        if (options.cdrom() != null) {
+            c.set(c.indexOf("-append") + 1, c.get(c.indexOf("-append") + 1) + " qtx.cdrom=1");
+            c.addAll(List.of("-device", "virtio-scsi-pci,id=scsi0",
+                    "-drive", "file=" + options.cdrom().toAbsolutePath() + ",if=none,id=cd0,media=cdrom,readonly=on,format=raw",
+                    "-device", "scsi-cd,bus=scsi0.0,drive=cd0"));
+        }
         return c;
     }
 

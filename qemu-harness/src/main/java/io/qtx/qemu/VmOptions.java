@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param memoryMb  guest memory; the initramfs alone unpacks to about 70 MB
  * @param timeLimit after this the guest powers itself off, and a little later the host kills
  *                  QEMU even if the test JVM is gone
+ * @param cdrom     an ISO image the guest sees as a read-only CD-ROM on virtio-scsi
+ *                  ({@code /dev/sr0}, drivers loaded by /init), or null for none
  */
 public record VmOptions(String vmId, GuestProgram program, Path socketDir, Path consoleLog, String portName,
-        int memoryMb, Duration timeLimit) {
+        int memoryMb, Duration timeLimit, Path cdrom) {
 
     public static final String DEFAULT_PORT_NAME = "org.quantix.agent.0";
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(120);
@@ -38,29 +40,37 @@ public record VmOptions(String vmId, GuestProgram program, Path socketDir, Path 
         if (timeLimit.toSeconds() < 5) {
             throw new IllegalArgumentException("timeLimit=" + timeLimit + " is shorter than a boot");
         }
+        // QEMU's -drive option splits on commas: a file name with one would need doubling.
+        if (cdrom != null && cdrom.toString().contains(",")) {
+            throw new IllegalArgumentException("cdrom=" + cdrom + ": QEMU cannot take a path with a comma here");
+        }
     }
 
     public static VmOptions of(String vmId, GuestProgram program) {
-        return new VmOptions(vmId, program, null, null, DEFAULT_PORT_NAME, 512, DEFAULT_TIME_LIMIT);
+        return new VmOptions(vmId, program, null, null, DEFAULT_PORT_NAME, 512, DEFAULT_TIME_LIMIT, null);
     }
 
     public VmOptions withSocketDir(Path dir) {
-        return new VmOptions(vmId, program, dir, consoleLog, portName, memoryMb, timeLimit);
+        return new VmOptions(vmId, program, dir, consoleLog, portName, memoryMb, timeLimit, cdrom);
     }
 
     public VmOptions withConsoleLog(Path log) {
-        return new VmOptions(vmId, program, socketDir, log, portName, memoryMb, timeLimit);
+        return new VmOptions(vmId, program, socketDir, log, portName, memoryMb, timeLimit, cdrom);
     }
 
     public VmOptions withPortName(String name) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, name, memoryMb, timeLimit);
+        return new VmOptions(vmId, program, socketDir, consoleLog, name, memoryMb, timeLimit, cdrom);
     }
 
     public VmOptions withMemoryMb(int mb) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, portName, mb, timeLimit);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, mb, timeLimit, cdrom);
     }
 
     public VmOptions withTimeLimit(Duration limit) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, limit);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, limit, cdrom);
+    }
+
+    public VmOptions withCdrom(Path iso) {
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, timeLimit, iso);
     }
 }
