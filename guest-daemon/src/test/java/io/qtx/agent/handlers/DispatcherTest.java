@@ -209,13 +209,13 @@ class DispatcherTest {
         CountDownLatch gate = new CountDownLatch(1);
         dispatcher(Map.of()).add(counting(RequestKind.REQUEST_KIND_STAT, true, runs, gate));
         Request.Builder stat = info().clearSystemInfo().setStat(StatRequest.newBuilder().setPath("/"));
-        long shortDeadline = System.currentTimeMillis() + 300;
+        long shortDeadline = RequestDeadline.nowMs() + 300;
         loop.execute(() -> {
-            dispatcher.dispatch(1, stat.build(), session);                                         // holds the worker
-            dispatcher.dispatch(2, stat.clone().setDeadlineUnixMs(shortDeadline).build(), session); // queued
+            dispatcher.dispatch(1, stat.build(), session);                                          // holds the worker
+            dispatcher.dispatch(2, stat.clone().setDeadlineAgentMs(shortDeadline).build(), session); // queued
         });
         long end = System.nanoTime() + 10_000_000_000L;
-        while (System.currentTimeMillis() <= shortDeadline + 50 && System.nanoTime() < end) {
+        while (RequestDeadline.nowMs() <= shortDeadline + 50 && System.nanoTime() < end) {
             Thread.sleep(10);
         }
         gate.countDown();

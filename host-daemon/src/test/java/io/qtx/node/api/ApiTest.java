@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -122,8 +123,9 @@ class ApiTest {
         byte[] part = new byte[FileTransfer.CHUNK * 2 + 100];
         try (java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort())) {
             var out = s.getOutputStream();
-            out.write(("PUT /api/v1/vms/vm-1/files?path=/tmp/cut HTTP/1.1\r\nHost: qtx\r\nContent-Length: "
-                    + (part.length * 4) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("PUT /api/v1/vms/vm-1/files?path=/tmp/cut HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+                    + "\r\nAuthorization: Bearer " + TestRigs.TOKEN
+                    + "\r\nContent-Length: " + (part.length * 4) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(part);
             out.flush();
             await(() -> {
