@@ -188,6 +188,10 @@ class DispatcherTest {
             dispatcher.dispatch(1, stat.build(), session); // runs, waits on the gate
             dispatcher.dispatch(2, stat.build(), session); // queued
         });
+        long taken = System.nanoTime() + 10_000_000_000L;   // the worker holds request 1 before the session changes
+        while (runs.get() < 1 && System.nanoTime() < taken) {
+            Thread.sleep(5);
+        }
         Response busy = dispatch(stat);                     // no worker, no queue room
         assertEquals(ErrorCode.ERROR_CODE_INTERNAL, busy.getError().getCode());
         assertTrue(busy.getError().getMessage().contains("busy"));

@@ -274,6 +274,11 @@ final class ApiFront implements AutoCloseable {
         while (left != 0) {
             int n = in.read(chunk, 0, left < 0 ? chunk.length : (int) Math.min(chunk.length, left));
             if (n < 0) {
+                if (left > 0) {
+                    // A body cut short must reach the backend as a broken connection, not as a
+                    // wait: an upload then aborts instead of waiting for bytes that never come.
+                    throw new java.io.EOFException("the client ended its body " + left + " bytes short");
+                }
                 return;
             }
             out.write(chunk, 0, n);
