@@ -47,6 +47,8 @@ class RequestsOnTimeInQemuTest {
     private static final String VM = "qemu-clock";
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final Duration SHORT = Duration.ofSeconds(2);
+    /** For requests that must succeed: generous, the guest may be starved of CPU for seconds. */
+    private static final Duration LONG = Duration.ofSeconds(30);
     private static final String EXECUTED = "qtx-marker executed";
     /** What a request sent to a stopped agent may fail with: its own timeout, or the probe's verdict. */
     private static final Set<NodeException.Code> GAVE_UP = Set.of(NodeException.Code.AGENT_TIMEOUT,
@@ -63,8 +65,11 @@ class RequestsOnTimeInQemuTest {
         NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, null)
                 .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(5))
-                // The guest's JVM under TCG can stall 2-3 s at its first process spawn on a loaded host.
-                .withProbeTimeout(Duration.ofSeconds(5));
+                // A TCG guest on a loaded 2-core host (load average 20 while other builds run) can leave
+                // its agent without CPU for many seconds: its first exec took 7 s, with no pong for 5 s.
+                // The default 2 s bound would call that unresponsive; the verdicts tested here do not
+                // depend on the bound, only on a probe's answer or its absence.
+                .withProbeTimeout(Duration.ofSeconds(20));
         LocalDateTime anHourAhead = LocalDateTime.now(ZoneOffset.UTC).plusHours(1);
         try (QemuVm booted = QemuVm.boot(VmOptions.of(VM, AgentInQemu.controlled()).withSocketDir(dir)
                 .withRtcBase(anHourAhead).withTimeLimit(Duration.ofSeconds(900)))) {
@@ -77,31 +82,31 @@ class RequestsOnTimeInQemuTest {
                 // Booted an hour ahead: everything works, sync_time included (from a hardware clock
                 // that is itself an hour ahead), and nothing stale ever runs.
                 assertClockOff(3600, "booted with -rtc base an hour ahead");
-                assertTrue(node.ping(VM, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS) > 0);
-                assertEquals("hi\n", exec("echo hi", Duration.ofSeconds(5)));
+                assertTrue(node.ping(VM, LONG).get(60, TimeUnit.SECONDS) > 0);
+                assertEquals("hi\n", exec("echo hi", LONG));
                 assertTrue(call(Request.newBuilder().setSyncTime(SyncTimeRequest.getDefaultInstance())).hasTime());
-                rebootSentToAStoppedAgentNeverRuns("ahead");
+                rebootSentToAStoppedAgentNeverRuns("ahead", true);
 
                 // Equal clocks, after a set_time from the host.
                 setTimeToTheHostsAndCheckTheyAgree();
-                rebootSentToAStoppedAgentNeverRuns("equal");
+                rebootSentToAStoppedAgentNeverRuns("equal", false);
                 // A request that times out on a healthy agent leaves the session as it was.
                 long handshakes = snapshot().session().handshakes();
                 assertEquals(NodeException.Code.AGENT_TIMEOUT, failure(node.request(VM, Request.newBuilder()
                         .setExec(ExecRequest.newBuilder().setShell("sleep 3")), Duration.ofSeconds(1))).code());
-                assertEquals("still\n", exec("echo still", Duration.ofSeconds(5)));
+                assertEquals("still\n", exec("echo still", LONG));
                 assertEquals(handshakes, snapshot().session().handshakes(), "no re-sync after a mere timeout");
 
                 // The guest clock stepped back an hour while the session is up: requests still on time.
                 command("behind-1");
-                assertEquals("after the step\n", exec("echo after the step", Duration.ofSeconds(5)));
+                assertEquals("after the step\n", exec("echo after the step", LONG));
                 assertClockOff(-3600, "stepped back with date -s");
                 assertTrue(call(Request.newBuilder().setSetTime(SetTimeRequest.newBuilder()
                         .setUnixMs(System.currentTimeMillis() - 3_600_000))).hasTime(), "set_time an hour behind");
-                rebootSentToAStoppedAgentNeverRuns("behind");
+                rebootSentToAStoppedAgentNeverRuns("behind", false);
                 // sync_time from the hardware clock: two hours forward in one step, and on we go.
                 assertTrue(call(Request.newBuilder().setSyncTime(SyncTimeRequest.getDefaultInstance())).hasTime());
-                assertEquals("after sync\n", exec("echo after sync", Duration.ofSeconds(5)));
+                assertEquals("after sync\n", exec("echo after sync", LONG));
                 setTimeToTheHostsAndCheckTheyAgree();
 
                 ByteString firstInstance = first.peer().getInstanceId();
@@ -137,17 +142,20 @@ class RequestsOnTimeInQemuTest {
 
     /**
      * SIGSTOP, a reboot with a 2 s timeout, SIGCONT only once the host has given up on it: the
-     * agent must drop it as expired (the audit says so) and the marker must never appear. The
-     * host re-synced meanwhile (the probe found the agent unresponsive), and the first request
-     * after that re-sync must work.
+     * agent must drop it as expired (the audit says so) and the marker must never appear. With
+     * {@code untilTheHostReSyncs} the agent stays stopped until the probe has found it
+     * unresponsive and the host has started a new handshake; the first request after that
+     * host-initiated re-sync must work.
      */
-    private void rebootSentToAStoppedAgentNeverRuns(String tag) throws Exception {
+    private void rebootSentToAStoppedAgentNeverRuns(String tag, boolean untilTheHostReSyncs) throws Exception {
         awaitVm("ready before " + tag, s -> s.state() == VmState.READY);
         command("stop-" + tag);
         long sent = System.nanoTime();
         NodeException e = failure(node.request(VM, reboot(), SHORT));
         assertTrue(GAVE_UP.contains(e.code()), tag + ": " + e.code() + " " + e.getMessage());
-        awaitVm("unresponsive while stopped (" + tag + ")", s -> s.state() == VmState.UNRESPONSIVE);
+        if (untilTheHostReSyncs) {
+            awaitVm("unresponsive while stopped (" + tag + ")", s -> s.state() == VmState.UNRESPONSIVE);
+        }
         while (System.nanoTime() - sent < SHORT.plusSeconds(2).toNanos()) {
             Thread.sleep(100);
         }
@@ -156,7 +164,7 @@ class RequestsOnTimeInQemuTest {
         System.out.printf("qemu: %s: reboot sent to a stopped agent: dropped as expired %s ms after its deadline%n",
                 tag, expired.group(1));
         awaitVm("ready again after the re-sync (" + tag + ")", s -> s.state() == VmState.READY);
-        assertEquals(tag + "\n", exec("echo " + tag, Duration.ofSeconds(5)));
+        assertEquals(tag + "\n", exec("echo " + tag, LONG));
         Thread.sleep(1000); // a reboot that did run would have printed its marker by now
         assertFalse(vm.consoleLines().stream().anyMatch(l -> l.contains(EXECUTED)), tag + ": the reboot ran");
     }
@@ -171,26 +179,26 @@ class RequestsOnTimeInQemuTest {
         command("kill-1");
         vm.awaitConsoleLine("guest: agent exited", WAIT);
         long t0 = System.nanoTime();
-        NodeException dead = failure(node.request(VM, execOf("echo dead?"), Duration.ofSeconds(30)));
+        NodeException dead = failure(node.request(VM, execOf("echo dead?"), Duration.ofSeconds(90)));
         long detectedMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(NodeException.Code.AGENT_UNRESPONSIVE, dead.code(), dead.getMessage());
         System.out.printf("qemu: dead agent (SIGKILL) reported %d ms after the first request: %s%n", detectedMs,
                 dead.getMessage());
         long t1 = System.nanoTime();
         assertEquals(NodeException.Code.AGENT_UNRESPONSIVE, failure(node.request(VM, execOf("echo dead?"),
-                Duration.ofSeconds(30))).code());
+                Duration.ofSeconds(90))).code());
         System.out.printf("qemu: the next request failed after %d ms%n", (System.nanoTime() - t1) / 1_000_000);
         vm.sendConsoleLine("qtx-touch restart");
         VmSnapshot back = awaitVm("ready with the restarted agent", s -> s.state() == VmState.READY
                 && !s.peer().getInstanceId().equals(oldInstance));
         assertNotEquals(oldInstance, back.peer().getInstanceId());
-        assertEquals("back\n", exec("echo back", Duration.ofSeconds(5)));
+        assertEquals("back\n", exec("echo back", LONG));
     }
 
-    /** A request waiting when the agent dies and comes back fails long before its 60 s timeout. */
+    /** A request waiting when the agent dies and comes back fails long before its 120 s timeout. */
     private void aRequestPendingAcrossARestartFailsWithoutWaitingItsTimeout() throws Exception {
         ByteString before = snapshot().peer().getInstanceId();
-        CompletableFuture<Response> pending = node.request(VM, execOf("sleep 50"), Duration.ofSeconds(60));
+        CompletableFuture<Response> pending = node.request(VM, execOf("sleep 110"), Duration.ofSeconds(120));
         awaitVm("the exec waits", s -> s.pendingRequests() >= 1);
         command("kill-2");
         long t0 = System.nanoTime();
@@ -203,7 +211,7 @@ class RequestsOnTimeInQemuTest {
                 tookMs, e.code(), e.getMessage());
         awaitVm("ready with the restarted agent", s -> s.state() == VmState.READY
                 && !s.peer().getInstanceId().equals(before));
-        assertEquals("again\n", exec("echo again", Duration.ofSeconds(5)));
+        assertEquals("again\n", exec("echo again", LONG));
     }
 
     /**
@@ -232,7 +240,7 @@ class RequestsOnTimeInQemuTest {
             assertTrue(e.code() == NodeException.Code.AGENT_NOT_READY || e.code() == NodeException.Code.AGENT_UNRESPONSIVE,
                     e.code() + " " + e.getMessage());
         }
-        assertEquals("handshake\n", exec("echo handshake", Duration.ofSeconds(5)));
+        assertEquals("handshake\n", exec("echo handshake", LONG));
         Thread.sleep(1000);
         assertFalse(vm.consoleLines().stream().anyMatch(l -> l.contains(EXECUTED)), "the reboot ran");
     }
@@ -255,7 +263,7 @@ class RequestsOnTimeInQemuTest {
      */
     private void assertClockOff(long expected, String why) throws Exception {
         long before = System.currentTimeMillis() / 1000;
-        long guest = Long.parseLong(exec("date +%s", Duration.ofSeconds(10)).strip());
+        long guest = Long.parseLong(exec("date +%s", LONG).strip());
         long after = System.currentTimeMillis() / 1000 + 1;
         System.out.printf("qemu: guest clock %+d..%+d s from the host's (%s)%n", guest - after, guest - before, why);
         assertTrue(guest - before >= expected - 2 && guest - after <= expected + 2,
@@ -298,12 +306,12 @@ class RequestsOnTimeInQemuTest {
     }
 
     private Response call(Request.Builder request) throws Exception {
-        return node.request(VM, request, Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
+        return node.request(VM, request, LONG).get(60, TimeUnit.SECONDS);
     }
 
     private static NodeException failure(CompletableFuture<?> f) throws Exception {
         try {
-            f.get(90, TimeUnit.SECONDS);
+            f.get(150, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             return NodeException.of(e);
         }
