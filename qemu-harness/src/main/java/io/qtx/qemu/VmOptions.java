@@ -19,9 +19,11 @@ import java.util.Objects;
  *                  QEMU even if the test JVM is gone
  * @param cdrom     an ISO image the guest sees as a read-only CD-ROM on virtio-scsi
  *                  ({@code /dev/sr0}, drivers loaded by /init), or null for none
+ * @param rtcBase   QEMU's {@code -rtc base=}: the guest's hardware clock at boot, e.g.
+ *                  {@code 2026-12-02T05:00:00} to boot a guest whose clock is off; null for UTC now
  */
 public record VmOptions(String vmId, GuestProgram program, Path socketDir, Path consoleLog, String portName,
-        int memoryMb, Duration timeLimit, Path cdrom) {
+        int memoryMb, Duration timeLimit, Path cdrom, String rtcBase) {
 
     public static final String DEFAULT_PORT_NAME = "org.quantix.agent.0";
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(120);
@@ -44,33 +46,43 @@ public record VmOptions(String vmId, GuestProgram program, Path socketDir, Path 
         if (cdrom != null && cdrom.toString().contains(",")) {
             throw new IllegalArgumentException("cdrom=" + cdrom + ": QEMU cannot take a path with a comma here");
         }
+        if (rtcBase != null && !rtcBase.matches("utc|localtime|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d")) {
+            throw new IllegalArgumentException("rtcBase=" + rtcBase + " is not utc, localtime or YYYY-MM-DDThh:mm:ss");
+        }
     }
 
     public static VmOptions of(String vmId, GuestProgram program) {
-        return new VmOptions(vmId, program, null, null, DEFAULT_PORT_NAME, 512, DEFAULT_TIME_LIMIT, null);
+        return new VmOptions(vmId, program, null, null, DEFAULT_PORT_NAME, 512, DEFAULT_TIME_LIMIT, null, null);
     }
 
     public VmOptions withSocketDir(Path dir) {
-        return new VmOptions(vmId, program, dir, consoleLog, portName, memoryMb, timeLimit, cdrom);
+        return new VmOptions(vmId, program, dir, consoleLog, portName, memoryMb, timeLimit, cdrom, rtcBase);
     }
 
     public VmOptions withConsoleLog(Path log) {
-        return new VmOptions(vmId, program, socketDir, log, portName, memoryMb, timeLimit, cdrom);
+        return new VmOptions(vmId, program, socketDir, log, portName, memoryMb, timeLimit, cdrom, rtcBase);
     }
 
     public VmOptions withPortName(String name) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, name, memoryMb, timeLimit, cdrom);
+        return new VmOptions(vmId, program, socketDir, consoleLog, name, memoryMb, timeLimit, cdrom, rtcBase);
     }
 
     public VmOptions withMemoryMb(int mb) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, portName, mb, timeLimit, cdrom);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, mb, timeLimit, cdrom, rtcBase);
     }
 
     public VmOptions withTimeLimit(Duration limit) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, limit, cdrom);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, limit, cdrom, rtcBase);
     }
 
     public VmOptions withCdrom(Path iso) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, timeLimit, iso);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, timeLimit, iso, rtcBase);
+    }
+
+    /** Boots the guest with its hardware clock at {@code base} (QEMU's -rtc base=). */
+    public VmOptions withRtcBase(java.time.LocalDateTime base) {
+        String text = base.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .format(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, timeLimit, cdrom, text);
     }
 }
