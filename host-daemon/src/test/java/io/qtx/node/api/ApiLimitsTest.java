@@ -62,9 +62,37 @@ class ApiLimitsTest {
                     assertTrue(answer.contains("api.body_timeout"), answer);
                 }
             }
+            // Larger than the front buffers: it streams, under the same deadline for all of it.
+            try (Socket s = RawHttp.connect("127.0.0.1", rig.api.port())) {
+                String head = RawHttp.request("POST", "/api/v1/vms/vm-1/exec", "127.0.0.1:" + rig.api.port(),
+                        "Content-Type: application/json\r\n", "").replace("Content-Length: 0", "Content-Length: "
+                        + (ApiFront.MAX_BUFFERED * 4));
+                s.getOutputStream().write((head + "{\"shell\":\"" + "x".repeat(ApiFront.MAX_BUFFERED * 2))
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = RawHttp.readAll(s);
+                assertEquals(408, RawHttp.status(answer), "streamed: " + answer);
+            }
             assertCounted(rig, "body_timeout");
             assertTrue(rig.rig.handlers.lastRequest == null || !rig.rig.handlers.lastRequest.hasExec(),
                     "a request whose body never came never reached the agent");
+        }
+    }
+
+    @Test
+    void aChunkedUploadEndsAtItsLastChunkNotAtTheBodyDeadline() throws Exception {
+        try (TestRigs.Api rig = rig(Duration.ofSeconds(30), Duration.ofSeconds(120), 64, 16);
+             Socket s = RawHttp.connect("127.0.0.1", rig.api.port())) {
+            String head = "PUT /api/v1/vms/vm-1/files?path=/chunked HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + TestRigs.TOKEN + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+            OutputStream out = s.getOutputStream();
+            out.write((head + "3\r\nabc").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            out.write("\r\n2\r\nde\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // The client now waits, sending nothing: the answer must come without the 120 s deadline.
+            String answer = RawHttp.readAll(s);
+            assertEquals(200, RawHttp.status(answer), answer);
+            assertTrue(answer.contains("\"bytes_written\":5"), answer);
         }
     }
 
