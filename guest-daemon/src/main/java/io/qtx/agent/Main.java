@@ -1,7 +1,6 @@
 package io.qtx.agent;
 
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.qtx.ffi.SdNotify;
 import io.qtx.agent.config.ConfigException;
@@ -55,13 +54,10 @@ public final class Main {
         long watchdogMicros = SdNotify.watchdogIntervalMicros();
         if (watchdogMicros > 0) {
             var period = java.time.Duration.ofNanos(watchdogMicros * 1000);
-            // The service manager kills a loop that stops beating for two periods, and a killed agent
-            // thaws nothing: the freeze guard thaws once a beat is half a period late.
-            AtomicLong lastBeat = new AtomicLong(System.nanoTime());
-            agent.freeze().watchLoop(() -> System.nanoTime() - lastBeat.get() > period.toNanos() * 3 / 2,
-                    java.time.Duration.ofSeconds(1));
+            LoopBeat beat = new LoopBeat(period);
+            agent.freeze().watchLoop(beat::late, java.time.Duration.ofSeconds(1));
             agent.loop().execute(() -> agent.loop().scheduleAtFixedRate(period, period, () -> {
-                lastBeat.set(System.nanoTime());
+                beat.beat();
                 notify.send("WATCHDOG=1");
             }));
         }

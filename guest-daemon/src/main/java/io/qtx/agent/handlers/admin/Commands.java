@@ -16,7 +16,12 @@ final class Commands {
 
     /** Runs {@code argv} with {@code stdin}; a non-zero exit becomes an IOException carrying stderr. */
     static String run(List<String> argv, byte[] stdin) throws IOException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        // Nothing of the service manager's (NOTIFY_SOCKET, WATCHDOG_*) reaches a tool the agent runs.
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        pb.environment().put("LANG", "C.UTF-8");
+        Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin);
         } catch (IOException e) {

@@ -45,6 +45,8 @@ public final class Uploads {
     static final String PREFIX = ".qtx-upload-";
     private static final int MIN_ID = 8;
     private static final int MAX_ID = 64;
+    /** Uploads open at once: each holds a temporary file, and a host must not be able to fill the disk with them. */
+    static final int MAX_OPEN = 64;
 
     private static final class Upload {
         final String id;
@@ -121,6 +123,10 @@ public final class Uploads {
                 if (offset != 0) {
                     throw new Refusal(ErrorCode.ERROR_CODE_NOT_FOUND, "upload " + id + " is not open (idle longer than"
                             + " files.upload_idle, or the agent restarted): send it again from offset 0");
+                }
+                if (open.size() >= MAX_OPEN) {
+                    throw new Refusal(ErrorCode.ERROR_CODE_INTERNAL, MAX_OPEN + " uploads are open already: finish or"
+                            + " abort one first");
                 }
                 u = new Upload(id, target);
                 open.put(id, u);

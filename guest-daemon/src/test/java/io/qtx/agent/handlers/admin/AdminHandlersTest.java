@@ -159,4 +159,11 @@ class AdminHandlersTest {
         assertEquals(1_800_000_000_000L, r.getUnixMs());
         assertEquals(List.of("hctosys"), clock.calls);
     }
+
+    @Test
+    void systemToolsRunWithoutTheAgentsEnvironment() throws Exception {
+        String env = Commands.run(List.of("env"), new byte[0]);
+        assertEquals("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nLANG=C.UTF-8",
+                String.join("\n", env.lines().sorted(java.util.Comparator.reverseOrder()).toList()));
+    }
 }

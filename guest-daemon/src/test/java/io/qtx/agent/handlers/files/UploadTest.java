@@ -173,6 +173,18 @@ class UploadTest {
         assertEquals("old", Files.readString(f));
     }
 
+    @Test
+    void aHostCannotOpenUploadsWithoutEnd() throws Exception {
+        for (int i = 0; i < Uploads.MAX_OPEN; i++) {
+            id[0] = (byte) i;
+            chunk(root.resolve("f" + i), 0, new byte[1], false);
+        }
+        id[0] = (byte) 200;
+        Refusal full = assertThrows(Refusal.class, () -> chunk(root.resolve("more"), 0, new byte[1], false));
+        assertEquals(ErrorCode.ERROR_CODE_INTERNAL, full.code());
+        assertEquals(Uploads.MAX_OPEN, temporaries().size());
+    }
+
     /** A POSIX ACL as the kernel stores it in system.posix_acl_access: version 2, then (tag, perm, id) entries. */
     private static byte[] acl(int namedUid) {
         ByteBuffer b = ByteBuffer.allocate(4 + 5 * 8).order(ByteOrder.LITTLE_ENDIAN);
