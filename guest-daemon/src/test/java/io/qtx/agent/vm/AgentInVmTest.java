@@ -63,8 +63,10 @@ class AgentInVmTest {
             Thread.sleep(10_000);
             long[] after = agentStat(vm, "b");
             long cpuMillis = (after[0] - before[0]) * 10;
+            // A figure for the README, not an assert: CPU time under TCG follows the machine's load.
+            // That nothing wakes the agent with no host is asserted by wake-up counts in
+            // TelemetryPumpTest and session's FramedChannelTest.
             System.out.printf("agent in VM, no host: %d ms CPU in 10 s, RSS %d KiB%n", cpuMillis, after[1]);
-            assertTrue(cpuMillis < 200, "under 2% of 10 s with no host: " + cpuMillis + " ms");
 
             long t0 = System.nanoTime();
             try (TestHost host = TestHost.connect(vm.socketPath())) {
