@@ -35,6 +35,8 @@ public final class QemuVm implements AutoCloseable {
     static final Pattern READY = Pattern.compile("qtx-init: ready port=(\\S+) name=(\\S+) uptime=([0-9.]+)");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration POWER_OFF_WAIT = Duration.ofSeconds(15);
+    /** Past the guest's own time limit, when timeout(1) kills QEMU: room for a slow boot first. */
+    private static final long BOOT_MARGIN_SECONDS = 60;
     private static final int UNIX_PATH_MAX = 107;
     private static final Set<QemuVm> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -112,8 +114,11 @@ public final class QemuVm implements AutoCloseable {
     private List<String> command(GuestImages images) {
         long limit = options.timeLimit().toSeconds();
         List<String> c = new ArrayList<>();
-        // The host-side bound: outlives this JVM, so a crashed test run leaves no QEMU behind.
-        c.addAll(List.of("timeout", "--kill-after=5", String.valueOf(limit + 15)));
+        // The host-side bound: outlives this JVM, so a crashed test run leaves no QEMU behind. The
+        // guest counts its limit from /init, after the kernel's boot, which took 17 s of wall
+        // time on a loaded two-core host: the margin covers a boot that slow, so the host's
+        // kill never overtakes the guest's own power-off.
+        c.addAll(List.of("timeout", "--kill-after=5", String.valueOf(limit + BOOT_MARGIN_SECONDS)));
         c.add(images.qemu().toString());
         c.addAll(List.of("-accel", "tcg", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-m", String.valueOf(options.memoryMb()), "-smp", "1",
