@@ -55,6 +55,9 @@ public final class Session implements AutoCloseable {
     private final FramedChannel channel;
     private final Handshake handshake;
     private final Duration helloRetry;
+    /** Unanswered Hellos are repeated after helloRetry, doubling up to this; null: never doubles. */
+    private Duration helloRetryMax;
+    private Duration nextHelloRetry;
     private final Supplier<Pong> pong;
     private final Listener listener;
     private final String name;
@@ -67,6 +70,8 @@ public final class Session implements AutoCloseable {
     /** The nonce of the last Hello the peer sent, to tell a new one from a repeat. */
     private com.google.protobuf.ByteString lastPeerNonce = com.google.protobuf.ByteString.EMPTY;
     private long handshakes;
+    private final TokenBucket pingRate;
+    private long pingsRefused;
 
     /**
      * @param name for logs, e.g. the VM id or the port path
@@ -78,10 +83,21 @@ public final class Session implements AutoCloseable {
         this.loop = loop;
         this.handshake = new Handshake(identity, new SecureRandom());
         this.helloRetry = helloRetry;
+        this.nextHelloRetry = helloRetry;
         this.pong = pong;
         this.listener = listener;
         this.name = name;
         this.channel = new FramedChannel(loop, fd, options, new ChannelEvents());
+        this.pingRate = InboundBudget.bucket(options.inbound().pingsPerSecond(), options.inbound().burstSeconds(),
+                System.nanoTime());
+    }
+
+    /**
+     * Lets the wait between unanswered Hellos double, from helloRetry up to {@code max}, so a
+     * peer that never completes a handshake costs less and less; back to helloRetry once ready.
+     */
+    public void helloBackoff(Duration max) {
+        this.helloRetryMax = max;
     }
 
     /** Registers the channel; a socket says Hello at once, a port when its host arrives. */
@@ -117,6 +133,11 @@ public final class Session implements AutoCloseable {
     /** Envelopes received before the handshake completed and discarded. */
     public long discardedBeforeReady() {
         return discardedBeforeReady;
+    }
+
+    /** Pings and Hellos not answered because the peer went over {@link InboundBudget#pingsPerSecond()}. */
+    public long pingsRefused() {
+        return pingsRefused;
     }
 
     /** Hellos this session has sent. */
@@ -170,10 +191,15 @@ public final class Session implements AutoCloseable {
         if (retryTimer != null) {
             retryTimer.cancel();
         }
-        retryTimer = loop.schedule(helloRetry, () -> {
+        Duration wait = nextHelloRetry;
+        if (helloRetryMax != null) {
+            Duration doubled = wait.multipliedBy(2);
+            nextHelloRetry = doubled.compareTo(helloRetryMax) > 0 ? helloRetryMax : doubled;
+        }
+        retryTimer = loop.schedule(wait, () -> {
             retryTimer = null;
             if (!ready && channel.isOpen() && channel.isPeerPresent()) {
-                rehandshake("no answer to hello within " + helloRetry.toMillis() + " ms");
+                rehandshake("no answer to hello within " + wait.toMillis() + " ms");
             }
         });
     }
@@ -188,6 +214,9 @@ public final class Session implements AutoCloseable {
     private void onEnvelope(Envelope envelope) {
         switch (envelope.getPayloadCase()) {
             case HELLO -> {
+                if (!withinAnswerRate()) {
+                    return;
+                }
                 Hello peer = envelope.getHello();
                 boolean newPeerNonce = !peer.getNonce().equals(lastPeerNonce);
                 lastPeerNonce = peer.getNonce();
@@ -218,7 +247,7 @@ public final class Session implements AutoCloseable {
                 if (!ready) {
                     discardedBeforeReady++;
                 } else if (envelope.getPayloadCase() == Envelope.PayloadCase.PING) {
-                    reply(envelope.getId(), Envelope.newBuilder().setPong(pong.get()));
+                    answerPing(envelope.getId());
                 } else {
                     listener.onEnvelope(envelope);
                 }
@@ -226,9 +255,34 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    private void answerPing(long pingId) {
+        if (withinAnswerRate()) {
+            reply(pingId, Envelope.newBuilder().setPong(pong.get()));
+        }
+    }
+
+    /**
+     * A ping or a Hello costs us frames and the peer nothing: over its rate there is no answer,
+     * and reading pauses until the bucket clears.
+     */
+    private boolean withinAnswerRate() {
+        if (pingRate == null) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (pingRate.inDebt(now)) {
+            pingsRefused++;
+            channel.pauseReading(pingRate.nanosUntilClear(now));
+            return false;
+        }
+        pingRate.take(1, now);
+        return true;
+    }
+
     private void becomeReadyIfComplete() {
         if (!ready && handshake.isComplete()) {
             ready = true;
+            nextHelloRetry = helloRetry;
             if (retryTimer != null) {
                 retryTimer.cancel();
                 retryTimer = null;
