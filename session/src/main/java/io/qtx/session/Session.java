@@ -240,7 +240,7 @@ public final class Session implements AutoCloseable {
                     }
                     case STALE -> discardedBeforeReady++;
                     case REFUSED -> LOG.log(System.Logger.Level.WARNING, "{0}: peer refused the handshake: {1}",
-                            name, handshake.refusal().getMessage());
+                            name, printable(handshake.refusal().getMessage()));
                 }
             }
             default -> {
@@ -277,6 +277,20 @@ public final class Session implements AutoCloseable {
         }
         pingRate.take(1, now);
         return true;
+    }
+
+    /** The peer's text for a log line: control characters escaped, at most 200 characters. */
+    static String printable(String peerText) {
+        String cut = peerText.length() > 200 ? peerText.substring(0, 200) + "…" : peerText;
+        StringBuilder b = new StringBuilder(cut.length());
+        cut.chars().forEach(c -> {
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\x%02x", c & 0xff));
+            } else {
+                b.append((char) c);
+            }
+        });
+        return b.toString();
     }
 
     private void becomeReadyIfComplete() {
