@@ -47,6 +47,7 @@ final class StatusPage {
         if (s == null) {
             return "";
         }
-        return io.qtx.node.GuestText.safe(s, 512).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+        return io.qtx.node.GuestText.safe(s, 512).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;").replace("'", "&#39;");
     }
 }
