@@ -45,6 +45,15 @@ final class VmConnection implements Session.Listener {
     private final RequestTracker requests;
     private final TelemetryStore telemetry;
     private final Backoff backoff;
+    private final GuestLimits limits;
+    private final Conduct conduct;
+    /** The current session's counters as last sampled into {@link #conduct}. */
+    private SessionFigures sampled;
+    /** Of the current session's Hellos, those already counted as unanswered. */
+    private long unansweredCounted;
+    /** Set while qx-node itself closes the session to quarantine the VM. */
+    private boolean quarantining;
+    private String lastReportRefusal;
     private final ArrayDeque<Transition> transitions = new ArrayDeque<>();
     private final Timer heartbeat;
     private VmState state;
@@ -72,7 +81,9 @@ final class VmConnection implements Session.Listener {
         this.socket = socket;
         this.config = node.config();
         this.requests = new RequestTracker(node.loop(), id.value(), this::requestTimedOut);
-        this.telemetry = new TelemetryStore(config.historySize());
+        this.limits = node.limits();
+        this.telemetry = new TelemetryStore(config.historySize(), limits.historyBytes());
+        this.conduct = new Conduct(limits, System.nanoTime());
         this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), node.random());
         Duration beat = config.heartbeatInterval();
         this.heartbeat = node.loop().scheduleAtFixedRate(beat, beat, this::checkHeartbeat);
@@ -128,7 +139,10 @@ final class VmConnection implements Session.Listener {
         connecting = false;
         served.clear();
         Session s = node.newSession(fd, this, id.value());
+        s.helloBackoff(limits.helloRetryMax());
         session = s;
+        sampled = null;
+        unansweredCounted = 0;
         transition(VmState.HANDSHAKING, "connected; hello sent, waiting for the agent's answer");
         try {
             s.start();
@@ -151,8 +165,8 @@ final class VmConnection implements Session.Listener {
         backoff.reset();
         markReceived();
         if (state != VmState.UNRESPONSIVE) {
-            transition(VmState.HANDSHAKING, "handshake done with agent " + peerHello.getSoftwareVersion() + " on "
-                    + peerHello.getHostname() + "; waiting for its first pong");
+            transition(VmState.HANDSHAKING, "handshake done with agent " + GuestText.safe(peerHello.getSoftwareVersion(), 64) + " on "
+                    + GuestText.safe(peerHello.getHostname(), 64) + "; waiting for its first pong");
         }
         liveness.probe("after the handshake");
     }
@@ -171,7 +185,12 @@ final class VmConnection implements Session.Listener {
     public void onEnvelope(Envelope envelope) {
         markReceived();
         if (envelope.getPayloadCase() == Envelope.PayloadCase.TELEMETRY) {
-            telemetry.add(envelope.getTelemetry(), lastReceivedUnixMs);
+            String refused = GuestMessages.checkTelemetry(envelope.getTelemetry(), limits.maxReportBytes());
+            if (refused != null || !telemetry.add(envelope.getTelemetry(), lastReceivedUnixMs)) {
+                lastReportRefusal = refused == null ? "over the history's byte bound" : refused;
+                conduct.reportRefused();
+                return;
+            }
             node.events().publish(NodeEvent.telemetry(id.value(), state, envelope.getTelemetry(), lastReceivedUnixMs));
         } else if (envelope.getReplyTo() != 0) {
             requests.complete(envelope);
@@ -193,11 +212,80 @@ final class VmConnection implements Session.Listener {
 
     @Override
     public void onClosed(IOException cause) {
+        Session s = session;
+        if (s != null) {
+            sample(s);
+        }
         session = null;
         served.stop();
-        if (!removed) {
+        if (!removed && !quarantining) {
             lost(cause == null ? "connection closed" : cause.getMessage());
         }
+    }
+
+    /** Adds what the session counted since the last sample to the VM's conduct. */
+    private void sample(Session s) {
+        SessionFigures now = SessionFigures.of(s);
+        SessionFigures before = sampled;
+        long throttles = now.throttles() - (before == null ? 0 : before.throttles());
+        long skipped = now.bytesSkipped() - (before == null ? 0 : before.bytesSkipped());
+        long refused = now.envelopesRefused() - (before == null ? 0 : before.envelopesRefused());
+        long pings = now.pingsRefused() - (before == null ? 0 : before.pingsRefused());
+        conduct.throttled(throttles);
+        conduct.garbage(skipped, refused);
+        conduct.pingsRefused(pings);
+        boolean guestSpeaks = now.bytesSkipped() > 0 || now.framesReceived() > 0 || now.envelopesRefused() > 0;
+        if (!s.isReady() && guestSpeaks) {
+            // The first Hello of a connection is not an offence; each repeat the guest ignores is.
+            long unanswered = Math.max(0, now.handshakes() - 1);
+            conduct.handshakeUnanswered(Math.max(0, unanswered - unansweredCounted));
+            unansweredCounted = Math.max(unansweredCounted, unanswered);
+        }
+        sampled = now;
+    }
+
+    /** Samples the session and quarantines the VM if its conduct says so. */
+    private void judge() {
+        Session s = session;
+        if (s != null) {
+            sample(s);
+        }
+        String why = conduct.judge(System.nanoTime(), state == VmState.READY);
+        if (why != null && !removed) {
+            quarantine(why);
+        }
+    }
+
+    /**
+     * Closes the connection and waits a growing back-off before the next attempt: a guest
+     * that misbehaves costs qx-node almost nothing meanwhile.
+     */
+    private void quarantine(String why) {
+        Duration delay = conduct.quarantine(why, System.currentTimeMillis());
+        Conduct.Figures f = conduct.figures();
+        requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED,
+                id + ": the VM is quarantined: " + why));
+        Session s = session;
+        if (s != null) {
+            quarantining = true;
+            session = null;
+            try {
+                s.close();
+            } finally {
+                quarantining = false;
+            }
+            disconnects++;
+        }
+        served.stop();
+        liveness.stop();
+        cancel(reconnectTimer);
+        boolean warn = conduct.mayWarn(System.nanoTime());
+        transition(VmState.MISBEHAVING, why + "; quarantine #" + f.quarantines() + ", next attempt in "
+                + delay.toSeconds() + " s (throttles " + f.throttles() + ", garbage bytes " + f.garbageBytes()
+                + ", refused envelopes " + f.envelopesRefused() + ", refused reports " + f.reportsRefused()
+                + ", unanswered hellos " + f.handshakesUnanswered() + ", unresponsive " + f.unresponsiveEpisodes() + ")",
+                warn ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG);
+        reconnectTimer = node.loop().schedule(delay, this::connect);
     }
 
     private void lost(String why) {
@@ -216,6 +304,7 @@ final class VmConnection implements Session.Listener {
      * ping also refreshes the round-trip clock samples, at least every {@link #CLOCK_REFRESH}.
      */
     private void checkHeartbeat() {
+        judge();
         if (state != VmState.READY || session == null || !session.isReady()) {
             return;
         }
@@ -235,7 +324,8 @@ final class VmConnection implements Session.Listener {
 
     private void answersPings() {
         if (state != VmState.READY && session != null && session.isReady() && peer != null) {
-            transition(VmState.READY, "agent " + peer.getSoftwareVersion() + " on " + peer.getHostname()
+            transition(VmState.READY, "agent " + GuestText.safe(peer.getSoftwareVersion(), 64) + " on "
+                    + GuestText.safe(peer.getHostname(), 64)
                     + " ready (answers pings)");
         }
     }
@@ -284,6 +374,7 @@ final class VmConnection implements Session.Listener {
     /** Fails what waits, says unresponsive, re-syncs: ready again only once a pong comes back. */
     private void unresponsive(String why) {
         resyncs++;
+        conduct.unresponsive();
         liveness.stop();
         requests.failAll(new NodeException(NodeException.Code.AGENT_UNRESPONSIVE, id + ": " + why
                 + "; the request does not run after its deadline"));
@@ -370,6 +461,11 @@ final class VmConnection implements Session.Listener {
     }
 
     private void transition(VmState next, String why) {
+        transition(next, why, next == VmState.NOT_SERVED || next == VmState.UNRESPONSIVE ? System.Logger.Level.WARNING
+                : System.Logger.Level.INFO);
+    }
+
+    private void transition(VmState next, String why, System.Logger.Level level) {
         if (next == state && why.equals(message)) {
             return;
         }
@@ -381,9 +477,10 @@ final class VmConnection implements Session.Listener {
             transitions.removeFirst();
         }
         transitions.addLast(new Transition(next, why, stateSinceMs));
-        LOG.log(next == VmState.NOT_SERVED || next == VmState.UNRESPONSIVE ? System.Logger.Level.WARNING
-                : System.Logger.Level.INFO, "{0}: {1} -> {2}: {3}", id, previous == null ? "-" : previous.json(),
-                next.json(), why);
+        // Messages quote guest text (already escaped where it is put in); escaping the whole line
+        // again keeps any later message that forgets from ending the line or forging the next.
+        LOG.log(level, "{0}: {1} -> {2}: {3}", id, previous == null ? "-" : previous.json(), next.json(),
+                GuestText.safe(why, 1024));
         node.events().publish(NodeEvent.state(id.value(), next, why, stateSinceMs));
     }
 
@@ -403,7 +500,8 @@ final class VmConnection implements Session.Listener {
                 served.notServedEpisodes(), requests.timeouts(), requests.unmatched(), requests.size(), served.unreadByQemu(),
                 s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
                 latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
-                telemetry.received());
+                telemetry.received(), conduct.figures(), conduct.lastQuarantine(), telemetry.bytes(),
+                lastReportRefusal);
     }
 
     List<TelemetryEntry> telemetryHistory() {

@@ -20,7 +20,7 @@ final class StatusPage {
         StringBuilder h = new StringBuilder(1024);
         h.append("<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=5><title>qx-node</title>")
                 .append("<style>body{font:14px sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}")
-                .append(".ready{color:#070}.not_served,.unresponsive{color:#b00}</style>")
+                .append(".ready{color:#070}.not_served,.unresponsive,.misbehaving{color:#b00}</style>")
                 .append("<h1>qx-node</h1><p>").append(vms.size()).append(" VM(s) at ")
                 .append(Instant.now()).append(". API: <code>").append(esc(base)).append("/api/v1/vms</code>, events: <code>")
                 .append(esc(base)).append("/api/v1/events</code>, metrics: <code>").append(esc(base))
@@ -42,10 +42,12 @@ final class StatusPage {
         }
     }
 
+    /** Guest text reaches this page (versions, messages quoting it): control characters escaped, then HTML. */
     static String esc(String s) {
         if (s == null) {
             return "";
         }
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return io.qtx.node.GuestText.safe(s, 512).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;").replace("'", "&#39;");
     }
 }
