@@ -22,7 +22,7 @@ import java.time.Duration;
  * @param outboundCapacity bytes queued per connection before sends are refused
  * @param httpBind address the API binds; 127.0.0.1 unless told otherwise
  * @param httpPort API port; 0 picks a free one
- * @param token bearer token the API requires; null or empty for none
+ * @param access the API's token, the hosts it answers to and its connection limits
  * @param maxBodyBytes largest JSON request body
  * @param httpThreads HTTP handler threads (each waits on at most one agent answer at a time)
  */
@@ -30,46 +30,57 @@ public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heart
                          Duration unresponsiveAfter, Duration servedCheck, Duration helloRetry,
                          Duration backoffMin, Duration backoffMax, Duration requestTimeout, int historySize,
                          Duration staleAfter, int maxPayload, int outboundCapacity, String httpBind, int httpPort,
-                         String token, int maxBodyBytes, int httpThreads) {
+                         ApiAccess access, int maxBodyBytes, int httpThreads) {
 
     public static final Path DEFAULT_SOCKET_DIR = Path.of("/var/run/quantix-kvm/vms");
 
     public static NodeConfig defaults() {
         return new NodeConfig(DEFAULT_SOCKET_DIR, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(15),
                 Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(30),
-                Duration.ofSeconds(10), 60, Duration.ofSeconds(15), 256 * 1024, 512 * 1024, "127.0.0.1", 8710, null,
-                1 << 20, 8);
+                Duration.ofSeconds(10), 60, Duration.ofSeconds(15), 256 * 1024, 512 * 1024, "127.0.0.1", 8710,
+                ApiAccess.defaults(), 1 << 20, 8);
+    }
+
+    /** The bearer token the API requires; null until {@link ApiAccess#tokenFile()} was read or created. */
+    public String token() {
+        return access.token();
     }
 
     public NodeConfig withSocketDir(Path dir) {
         return new NodeConfig(dir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, token, maxBodyBytes, httpThreads);
+                httpPort, access, maxBodyBytes, httpThreads);
     }
 
     public NodeConfig withHttp(String bind, int port, String bearerToken) {
         return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, bind,
-                port, bearerToken, maxBodyBytes, httpThreads);
+                port, access.withToken(bearerToken), maxBodyBytes, httpThreads);
+    }
+
+    public NodeConfig withAccess(ApiAccess api) {
+        return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
+                backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
+                httpPort, api, maxBodyBytes, httpThreads);
     }
 
     /** Shorter timings, for tests and the demo. */
     public NodeConfig withTimings(Duration heartbeat, Duration unresponsive, Duration served, Duration hello,
                                   Duration backoffFloor, Duration request, Duration stale) {
         return new NodeConfig(socketDir, rescanInterval, heartbeat, unresponsive, served, hello, backoffFloor,
-                backoffMax, request, historySize, stale, maxPayload, outboundCapacity, httpBind, httpPort, token,
+                backoffMax, request, historySize, stale, maxPayload, outboundCapacity, httpBind, httpPort, access,
                 maxBodyBytes, httpThreads);
     }
 
     public NodeConfig withRescan(Duration rescan) {
         return new NodeConfig(socketDir, rescan, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, token, maxBodyBytes, httpThreads);
+                httpPort, access, maxBodyBytes, httpThreads);
     }
 
     public NodeConfig withMaxBodyBytes(int max) {
         return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, token, max, httpThreads);
+                httpPort, access, max, httpThreads);
     }
 }

@@ -11,15 +11,25 @@ public final class NodeException extends RuntimeException {
     public enum Code {
         BAD_INPUT(400),
         UNAUTHORIZED(401),
+        /** A Host or Origin the API does not serve (DNS rebinding, cross-site requests). */
+        FORBIDDEN(403),
         UNKNOWN_VM(404),
         NOT_FOUND(404),
+        /** The request's headers or body did not arrive within their deadline. */
+        REQUEST_TIMEOUT(408),
         AGENT_NOT_READY(409),
         BODY_TOO_LARGE(413),
+        /** A JSON endpoint called without {@code Content-Type: application/json}. */
+        UNSUPPORTED_MEDIA_TYPE(415),
+        /** The request's headers are over the size limit. */
+        HEADERS_TOO_LARGE(431),
         AGENT_ERROR(502),
         AGENT_DISCONNECTED(502),
         /** The agent's instance id changed: the request was lost with the old process. */
         AGENT_RESTARTED(502),
         AGENT_BUSY(503),
+        /** Too many connections open, in all or from this client's address. */
+        TOO_MANY_CONNECTIONS(503),
         AGENT_TIMEOUT(504),
         /** No pong within the probe bound: the agent is dead, stopped, or the guest hung. */
         AGENT_UNRESPONSIVE(504),

@@ -9,6 +9,7 @@ import io.qtx.ffi.SdNotify;
 import io.qtx.node.api.ApiServer;
 import io.qtx.node.config.ConfigException;
 import io.qtx.node.config.ConfigFile;
+import io.qtx.node.config.TokenFile;
 
 /** {@code qx-node}: the host daemon's command line. */
 public final class QxNode {
@@ -74,10 +75,28 @@ public final class QxNode {
         }
         if (checkOnly) {
             System.out.println("qx-node: configuration OK (socket_dir " + config.socketDir() + ", API "
-                    + config.httpBind() + ":" + config.httpPort() + (config.token() == null ? "" : ", token set") + ")");
+                    + config.httpBind() + ":" + config.httpPort() + ", token " + config.access().tokenFile()
+                    + (config.token() == null ? ", created on first start" : "") + ")");
+            return;
+        }
+        try {
+            config = withToken(config);
+        } catch (TokenFile.Problem e) {
+            fail(EXIT_START, "cannot create the API token: " + e.getMessage() + " (set api.token_file)");
             return;
         }
         run(config);
+    }
+
+    /** The configured token, or a new one written to api.token_file on first start. */
+    static NodeConfig withToken(NodeConfig config) throws TokenFile.Problem {
+        if (config.token() != null) {
+            return config;
+        }
+        Path file = config.access().tokenFile();
+        String token = TokenFile.create(file);
+        System.out.println("qx-node: created the API token in " + file + " (mode 0600; qxctl reads it from there)");
+        return config.withAccess(config.access().withToken(token));
     }
 
     private static void run(NodeConfig config) {
@@ -160,8 +179,11 @@ public final class QxNode {
 
                 exit status: 0 stopped cleanly (SIGTERM) or --help/--version; 2 bad command line or
                 configuration (the message names file, line and key); 3 could not start (socket
-                directory watch, API port); 4 the event loop died (qx-node exits rather than serve
-                nothing; out of memory, the JVM exits at once with -XX:+ExitOnOutOfMemoryError).
+                directory watch, API port, the API token file); 4 the event loop died (qx-node exits
+                rather than serve nothing; out of memory, the JVM exits at once with
+                -XX:+ExitOnOutOfMemoryError).
+                The API wants 'Authorization: Bearer TOKEN' on every request; the token is the one line
+                of api.token_file, which qx-node creates (mode 0600) on first start when it is missing.
                 Under systemd (Type=notify) it reports READY=1 once the API is serving, and feeds
                 the watchdog (WatchdogSec) from its event loop.
                 """);

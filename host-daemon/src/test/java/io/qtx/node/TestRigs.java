@@ -1,5 +1,7 @@
 package io.qtx.node;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.util.function.UnaryOperator;
 
 import io.qtx.node.api.ApiServer;
@@ -9,6 +11,9 @@ public final class TestRigs {
 
     private TestRigs() {
     }
+
+    /** The bearer token the rigs' API wants. */
+    public static final String TOKEN = "test-token-0123456789abcdef";
 
     /** vm-1 (answering agent), vm-mute (agent that never answers requests), vm-none (no agent). */
     public static final class Api implements AutoCloseable {
@@ -20,11 +25,20 @@ public final class TestRigs {
             this.api = api;
         }
 
+        /** A request to {@code path} carrying the token, as every caller of the API must. */
+        public HttpRequest.Builder request(String path) {
+            return HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).header("Authorization", "Bearer " + TOKEN);
+        }
+
         @Override
         public void close() throws Exception {
             api.close();
             rig.close();
         }
+    }
+
+    public static Api api(UnaryOperator<NodeConfig> tweak) throws Exception {
+        return api(TOKEN, tweak);
     }
 
     public static Api api(String token, UnaryOperator<NodeConfig> tweak) throws Exception {

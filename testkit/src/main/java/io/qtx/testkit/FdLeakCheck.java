@@ -32,6 +32,34 @@ public final class FdLeakCheck implements BeforeAllCallback, AfterAllCallback {
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
+        VirtualThreadPollers.open();
+    }
+
+    /**
+     * Likewise the pollers behind blocking I/O on virtual threads: epoll instances the JDK
+     * creates on the first such read and keeps for life. A read that times out creates them.
+     * (A class of its own: a virtual thread running a lambda of a class still initialising
+     * would wait for that initialisation forever.)
+     */
+    private static final class VirtualThreadPollers {
+        static void open() {
+            Thread reader = Thread.ofVirtual().start(VirtualThreadPollers::timedOutRead);
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static void timedOutRead() {
+            try (var server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                 var socket = new java.net.Socket(server.getInetAddress(), server.getLocalPort())) {
+                socket.setSoTimeout(1);
+                socket.getInputStream().read();
+            } catch (IOException expected) {
+                // the timeout
+            }
+        }
     }
 
     @Override

@@ -1,12 +1,16 @@
 package io.qtx.node.api;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,69 +24,97 @@ import io.qtx.node.NodeConfig;
 import io.qtx.node.NodeException;
 
 /**
- * qx-node's HTTP API on the JDK's own server. Handler threads never touch the loop's
- * descriptors: every call goes through {@link Node}, which hands the work to the loop, and
- * the handler waits on the future with a deadline a little past the request's own.
+ * qx-node's HTTP API: the JDK's own server on a loopback port behind {@link ApiFront}, which
+ * owns the public socket, the connection caps and the header and body deadlines. Handlers run
+ * on virtual threads and never touch the loop's descriptors: every call goes through
+ * {@link Node}, which hands the work to the loop, and the handler waits on the future with a
+ * deadline a little past the request's own.
  */
 public final class ApiServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
     static final String PREFIX = "/api/v1";
-    /** Server-sent event streams hold a thread each; past this many, new ones get a 503. */
+    /** Server-sent event streams held open at once; past this many, new ones get a 503. */
     static final int MAX_EVENT_STREAMS = 16;
 
     private final Node node;
     private final NodeConfig config;
     private final HttpServer server;
-    private final ThreadPoolExecutor pool;
+    private final ExecutorService handlers;
+    private final ApiFront front;
+    private final ApiGuard guard;
+    /** api.threads: requests waiting on agents at once; event streams and uploads take none. */
+    private final Semaphore slots;
     private final VmRoutes vmRoutes;
     private final EventStream events;
     private final Metrics metrics;
     final AtomicLong requests = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
     final AtomicInteger openStreams = new AtomicInteger();
+    /** Requests and connections turned away, by reason (the metric's label). */
+    final Map<String, AtomicLong> refused = new ConcurrentSkipListMap<>();
 
     private ApiServer(Node node, NodeConfig config) throws IOException {
         this.node = node;
         this.config = config;
-        this.server = HttpServer.create(new InetSocketAddress(config.httpBind(), config.httpPort()), 64);
-        int threads = config.httpThreads() + MAX_EVENT_STREAMS;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
-                r -> Thread.ofPlatform().name("qx-node-http-" + n.incrementAndGet()).daemon(true).unstarted(r),
-                new ThreadPoolExecutor.AbortPolicy());
-        pool.allowCoreThreadTimeOut(true);
+        InetSocketAddress listen = new InetSocketAddress(config.httpBind(), config.httpPort());
+        this.guard = new ApiGuard(config.access(), listen.getAddress());
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+        this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("qx-node-http-", 1).factory());
+        this.slots = new Semaphore(config.httpThreads());
         this.vmRoutes = new VmRoutes(this, node, config);
         this.events = new EventStream(this, node);
         this.metrics = new Metrics(this, node);
-        server.setExecutor(pool);
+        server.setExecutor(handlers);
         server.createContext("/", this::handle);
+        try {
+            this.front = new ApiFront(listen, server.getAddress(), config.access(), config.maxBodyBytes(), this::refuse);
+        } catch (IOException e) {
+            server.stop(0);
+            handlers.shutdownNow();
+            throw e;
+        }
     }
 
     /** Binds and starts serving. */
     public static ApiServer start(Node node, NodeConfig config) throws IOException {
         ApiServer api = new ApiServer(node, config);
         api.server.start();
+        api.front.start();
         LOG.log(System.Logger.Level.INFO, "API on {0}", api.baseUrl());
         return api;
     }
 
     /** {@code http://127.0.0.1:8710}, with the port actually bound. */
     public String baseUrl() {
-        InetSocketAddress a = server.getAddress();
+        InetSocketAddress a = front.address();
         String host = a.getAddress().getHostAddress();
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return front.address().getPort();
+    }
+
+    void refuse(String reason) {
+        refused.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    int openConnections() {
+        return front.openConnections();
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        requests.incrementAndGet();
         try (ex) {
+            if (!front.isRelay(ex.getRemoteAddress())) {
+                // Someone found the backend's loopback port: only the front may talk to it.
+                refuse("not_through_front");
+                HttpIo.error(ex, new NodeException(NodeException.Code.FORBIDDEN, "connect to the API's own address"));
+                return;
+            }
+            requests.incrementAndGet();
             try {
-                authorize(ex);
+                admit(ex);
                 route(ex);
             } catch (NodeException e) {
                 errors.incrementAndGet();
@@ -99,16 +131,33 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void authorize(HttpExchange ex) {
-        String token = config.token();
-        if (token == null || token.isEmpty()) {
-            return;
+    /** Host and Origin for every request, then the credential the path needs. */
+    private void admit(HttpExchange ex) {
+        try {
+            guard.checkHost(ex);
+            guard.checkOrigin(ex);
+        } catch (NodeException e) {
+            refuse(e.getMessage().startsWith("Host") || e.getMessage().startsWith("a Host") ? "host" : "origin");
+            throw e;
         }
-        String given = ex.getRequestHeaders().getFirst("Authorization");
-        if (given == null || !java.security.MessageDigest.isEqual(given.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                ("Bearer " + token).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            throw new NodeException(NodeException.Code.UNAUTHORIZED, "a bearer token is required (Authorization: Bearer ...)");
+        String path = ex.getRequestURI().getPath();
+        boolean open = path.equals("/login") || path.equals("/")
+                || (path.equals("/metrics") && config.access().metricsPublic());
+        if (!open) {
+            try {
+                guard.requireBearer(ex);
+            } catch (NodeException e) {
+                refuse("unauthorized");
+                throw e;
+            }
+        }
+        if (ex.getRequestMethod().equals("POST") && path.startsWith(PREFIX + "/")) {
+            try {
+                ApiGuard.requireJson(ex);
+            } catch (NodeException e) {
+                refuse("content_type");
+                throw e;
+            }
         }
     }
 
@@ -116,17 +165,51 @@ public final class ApiServer implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         if (path.equals("/") && method.equals("GET")) {
-            StatusPage.serve(ex, await(node.vms(), Duration.ofSeconds(5)), baseUrl());
-        } else if (path.equals("/metrics") && method.equals("GET")) {
-            metrics.serve(ex);
+            ex.getResponseHeaders().set("X-Frame-Options", "DENY");
+            ex.getResponseHeaders().set("Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+            if (guard.hasBearer(ex) || guard.hasPageCookie(ex)) {
+                StatusPage.serve(ex, await(node.vms(), Duration.ofSeconds(5)), baseUrl());
+            } else {
+                refuse("unauthorized");
+                BrowserLogin.form(ex, "The status page needs qx-node's API token.");
+            }
+        } else if (path.equals("/login") && method.equals("POST")) {
+            BrowserLogin.login(ex, guard);
         } else if (path.equals(PREFIX + "/events") && method.equals("GET")) {
             events.serve(ex);
-        } else if (path.equals(PREFIX + "/vms") && method.equals("GET")) {
-            HttpIo.json(ex, 200, VmJson.list(await(node.vms(), Duration.ofSeconds(5))));
-        } else if (path.startsWith(PREFIX + "/vms/")) {
+        } else if (path.startsWith(PREFIX + "/vms/") && method.equals("PUT")) {
             vmRoutes.serve(ex, method, path.substring((PREFIX + "/vms/").length()));
         } else {
-            throw new NodeException(NodeException.Code.NOT_FOUND, "no such endpoint: " + method + " " + path);
+            withSlot(() -> {
+                if (path.equals("/metrics") && method.equals("GET")) {
+                    metrics.serve(ex);
+                } else if (path.equals(PREFIX + "/vms") && method.equals("GET")) {
+                    HttpIo.json(ex, 200, VmJson.list(await(node.vms(), Duration.ofSeconds(5))));
+                } else if (path.startsWith(PREFIX + "/vms/")) {
+                    vmRoutes.serve(ex, method, path.substring((PREFIX + "/vms/").length()));
+                } else {
+                    throw new NodeException(NodeException.Code.NOT_FOUND, "no such endpoint: " + method + " " + path);
+                }
+            });
+        }
+    }
+
+    private interface Call {
+        void run() throws IOException;
+    }
+
+    private void withSlot(Call call) throws IOException {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeException(NodeException.Code.INTERNAL, "interrupted");
+        }
+        try {
+            call.run();
+        } finally {
+            slots.release();
         }
     }
 
@@ -149,11 +232,12 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        front.close();
         server.stop(0);
         events.closeAll();
-        pool.shutdownNow();
+        handlers.shutdownNow();
         try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
+            handlers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -71,6 +71,16 @@ final class Metrics {
         m.append("qtx_node_http_requests_total ").append(api.requests.get()).append('\n');
         help(m, "qtx_node_http_errors_total", "counter", "API requests answered with an error");
         m.append("qtx_node_http_errors_total ").append(api.errors.get()).append('\n');
+        help(m, "qtx_node_http_refused_total", "counter",
+                "requests and connections turned away before a handler, by reason");
+        for (var r : api.refused.entrySet()) {
+            m.append("qtx_node_http_refused_total{reason=\"").append(r.getKey()).append("\"} ").append(r.getValue().get())
+                    .append('\n');
+        }
+        help(m, "qtx_node_http_connections_open", "gauge", "API connections open (this scrape's included)");
+        m.append("qtx_node_http_connections_open ").append(api.openConnections()).append('\n');
+        help(m, "qtx_node_http_event_streams_open", "gauge", "server-sent event streams open");
+        m.append("qtx_node_http_event_streams_open ").append(api.openStreams.get()).append('\n');
         help(m, "qtx_node_loop_cpu_seconds_total", "counter", "CPU time of the event loop thread");
         m.append("qtx_node_loop_cpu_seconds_total ").append(node.loopCpuNanos() / 1e9).append('\n');
         help(m, "qtx_node_resident_bytes", "gauge", "resident set size of the process");

@@ -14,7 +14,7 @@ enum Exit {
     TIMEOUT(73, "the agent did not answer in time (HTTP 504)"),
     AGENT_ERROR(74, "the agent answered with an error or went away (HTTP 502/503)"),
     LOCAL_IO(75, "a local file could not be read or written"),
-    UNAUTHORIZED(77, "qx-node wants a bearer token (--token-file, $QXCTL_TOKEN)");
+    UNAUTHORIZED(77, "qx-node refused us: no or wrong token (HTTP 401), or a Host/Origin it does not serve (403)");
 
     final int status;
     final String meaning;
@@ -26,8 +26,8 @@ enum Exit {
 
     static Exit forHttp(int status) {
         return switch (status) {
-            case 400, 413 -> BAD_INPUT;
-            case 401 -> UNAUTHORIZED;
+            case 400, 408, 413, 415, 431 -> BAD_INPUT;
+            case 401, 403 -> UNAUTHORIZED;
             case 404 -> UNKNOWN_VM;
             case 409 -> NOT_READY;
             case 502, 503 -> AGENT_ERROR;

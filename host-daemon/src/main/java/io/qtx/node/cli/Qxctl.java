@@ -1,14 +1,15 @@
 package io.qtx.node.cli;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import io.qtx.node.config.ConfigFile;
+import io.qtx.node.config.TokenFile;
 
 /** {@code qxctl}: qx-node's command line client, over its HTTP API. */
 public final class Qxctl {
@@ -17,7 +18,7 @@ public final class Qxctl {
 
     /** Options before or after the command; the rest are the command's words. */
     record Options(String url, String token, boolean json, Duration timeout, int count, List<String> words,
-                   List<String> afterDashes) {
+                   List<String> afterDashes, String tokenProblem) {
     }
 
     private Qxctl() {
@@ -49,13 +50,17 @@ public final class Qxctl {
                 out.println(e.json);
             }
             err.println("qxctl: " + e.getMessage());
+            if (e.exit == Exit.UNAUTHORIZED && o.tokenProblem() != null) {
+                err.println("qxctl: no token sent: " + o.tokenProblem());
+            }
             return e.exit.status;
         }
     }
 
     static Options parse(String[] args, Map<String, String> env) throws CliException {
-        String url = env.getOrDefault("QXCTL_URL", DEFAULT_URL);
-        String token = env.get("QXCTL_TOKEN");
+        Path config = Path.of(env.getOrDefault("QXCTL_CONFIG", ConfigFile.DEFAULT_PATH.toString()));
+        String url = env.getOrDefault("QXCTL_URL", urlOf(ConfigFile.peek(config, "api.listen")));
+        String tokenFile = null;
         boolean json = false;
         Duration timeout = Duration.ofSeconds(10);
         int count = 0;
@@ -71,14 +76,7 @@ public final class Qxctl {
                 case "--json" -> json = true;
                 case "-h", "--help" -> words.add(0, "help");
                 case "--url" -> url = value(args, ++i, a);
-                case "--token-file" -> {
-                    String f = value(args, ++i, a);
-                    try {
-                        token = Files.readString(Path.of(f)).strip();
-                    } catch (IOException e) {
-                        throw new CliException(Exit.USAGE, "--token-file " + f + ": " + e.getMessage());
-                    }
-                }
+                case "--token-file" -> tokenFile = value(args, ++i, a);
                 case "--timeout" -> timeout = Duration.ofMillis(positive(value(args, ++i, a), a));
                 case "--count", "-n" -> count = (int) positive(value(args, ++i, a), a);
                 default -> {
@@ -89,7 +87,39 @@ public final class Qxctl {
                 }
             }
         }
-        return new Options(url, token, json, timeout, count, words, rest);
+        String token = null;
+        String problem = null;
+        if (tokenFile != null) {
+            try {
+                token = TokenFile.read(Path.of(tokenFile));
+            } catch (TokenFile.Problem e) {
+                throw new CliException(Exit.USAGE, "--token-file: " + e.getMessage());
+            }
+        } else if (env.get("QXCTL_TOKEN") != null) {
+            token = env.get("QXCTL_TOKEN").strip();
+        } else {
+            // The file qx-node itself uses: readable by root, or by the group the operator gave it.
+            Path file = Path.of(env.getOrDefault("QXCTL_TOKEN_FILE", ConfigFile.peek(config, "api.token_file")));
+            try {
+                token = TokenFile.read(file);
+            } catch (TokenFile.Problem e) {
+                problem = e.getMessage() + " (run as root or as a member of the file's group, or use --token-file)";
+            }
+        }
+        return new Options(url, token, json, timeout, count, words, rest, problem);
+    }
+
+    /** qx-node's URL from its api.listen: a wildcard address is reached on loopback. */
+    static String urlOf(String listen) {
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0 || listen.endsWith(":0")) {
+            return DEFAULT_URL;
+        }
+        String host = listen.substring(0, colon);
+        if (host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::")) {
+            host = "127.0.0.1";
+        }
+        return "http://" + host + listen.substring(colon);
     }
 
     private static String value(String[] args, int i, String option) throws CliException {
@@ -132,8 +162,12 @@ public final class Qxctl {
                   shutdown VM | reboot VM     power the guest off / reboot it through the agent
 
                 options:
-                  --url URL                   qx-node's API (default $QXCTL_URL, else %s)
-                  --token-file FILE           bearer token (default $QXCTL_TOKEN)
+                  --url URL                   qx-node's API (default $QXCTL_URL, else api.listen of
+                                              $QXCTL_CONFIG or /etc/quantix-kvm/node.conf, else %s)
+                  --token-file FILE           the API token (default $QXCTL_TOKEN, else the file
+                                              $QXCTL_TOKEN_FILE, else api.token_file of that config,
+                                              by default /var/lib/quantix-kvm/qx-node.token: readable
+                                              by root, or by a group the operator gives it)
                   --json                      print the API's JSON instead of text (every command)
                   --timeout MS                agent request deadline (default 10000)
                   -n, --count N               repetitions for ping, reports for top

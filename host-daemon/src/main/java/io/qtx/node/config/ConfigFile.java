@@ -1,17 +1,22 @@
 package io.qtx.node.config;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.qtx.node.ApiAccess;
 import io.qtx.node.NodeConfig;
 
 /**
@@ -33,9 +38,17 @@ public final class ConfigFile {
         k.put("socket_dir", new String[] {"/var/run/quantix-kvm/vms", "directory of {vm_id}.agent.sock files"});
         k.put("rescan.interval", new String[] {"30s", "slow rescan of socket_dir behind inotify"});
         k.put("api.listen", new String[] {"127.0.0.1:8710", "address:port of the HTTP API (port 0: any free one)"});
-        k.put("api.token_file", new String[] {"", "file holding the bearer token the API requires (empty: none)"});
+        k.put("api.token_file", new String[] {ApiAccess.DEFAULT_TOKEN_FILE.toString(),
+            "the bearer token every request needs; created (mode 0600) on first start when missing"});
+        k.put("api.allowed_hosts", new String[] {"localhost",
+            "names a request's Host may carry besides the listen address (comma-separated)"});
+        k.put("api.metrics_public", new String[] {"false", "true: /metrics answers without the token"});
+        k.put("api.header_timeout", new String[] {"10s", "a request's line and headers must arrive within this"});
+        k.put("api.body_timeout", new String[] {"30s", "a request body must arrive within this (uploads: no gap longer)"});
+        k.put("api.max_connections", new String[] {"256", "API connections open at once (more: 503)"});
+        k.put("api.max_connections_per_client", new String[] {"32", "API connections open at once from one address"});
         k.put("api.max_body", new String[] {"1048576", "largest JSON request body, bytes (file uploads stream)"});
-        k.put("api.threads", new String[] {"8", "HTTP handler threads"});
+        k.put("api.threads", new String[] {"8", "API requests waiting on agents at once (more wait their turn)"});
         k.put("heartbeat.interval", new String[] {"5s", "a ready VM silent this long is pinged"});
         k.put("heartbeat.unresponsive_after", new String[] {"15s", "a ready VM silent this long is unresponsive"});
         k.put("served.check", new String[] {"3s", "how soon after connecting qx-node checks QEMU reads it"});
@@ -115,18 +128,7 @@ public final class ConfigFile {
         }
         String bind = listen.substring(0, colon).replace("[", "").replace("]", "");
         int port = (int) number(v, "api.listen", listen.substring(colon + 1), 0, 65535);
-        String token = null;
-        String tokenFile = v.get("api.token_file").value();
-        if (!tokenFile.isEmpty()) {
-            try {
-                token = Files.readString(Path.of(tokenFile)).strip();
-            } catch (IOException e) {
-                throw bad(v, "api.token_file", "cannot read " + tokenFile + ": " + e.getMessage());
-            }
-            if (token.isEmpty()) {
-                throw bad(v, "api.token_file", tokenFile + " is empty");
-            }
-        }
+        ApiAccess access = access(v, listen, bind);
         Duration reconnectMin = duration(v, "reconnect.min");
         Duration reconnectMax = duration(v, "reconnect.max");
         if (reconnectMax.compareTo(reconnectMin) < 0) {
@@ -145,8 +147,74 @@ public final class ConfigFile {
         return new NodeConfig(Path.of(nonEmpty(v, "socket_dir")), duration(v, "rescan.interval"), heartbeat,
                 unresponsive, duration(v, "served.check"), duration(v, "hello.retry"), reconnectMin, reconnectMax,
                 duration(v, "request.timeout"), (int) number(v, "telemetry.history", 1, 100_000),
-                duration(v, "telemetry.stale_after"), maxPayload, outbound, bind, port, token,
+                duration(v, "telemetry.stale_after"), maxPayload, outbound, bind, port, access,
                 (int) number(v, "api.max_body", 1024, 1 << 30), (int) number(v, "api.threads", 1, 256));
+    }
+
+    /**
+     * The token file, checked as qx-node will use it, and the rule that keeps the API off the
+     * network by accident: beyond loopback only with a token file the operator named and only
+     * its owner can read.
+     */
+    private static ApiAccess access(Map<String, Origin> v, String listen, String bind) throws ConfigException {
+        boolean loopback;
+        try {
+            InetAddress a = InetAddress.getByName(bind);
+            loopback = a.isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw bad(v, "api.listen", "cannot resolve '" + bind + "'");
+        }
+        Path tokenFile = Path.of(nonEmpty(v, "api.token_file"));
+        boolean explicit = !v.get("api.token_file").source().equals("default");
+        if (!loopback && !explicit) {
+            throw bad(v, "api.listen", "'" + listen + "' is reachable from other hosts: set api.token_file to a "
+                    + "file only its owner can read (mode 0600) first (see host-daemon/README.md)");
+        }
+        String token;
+        try {
+            token = TokenFile.readForServer(tokenFile, !loopback);
+        } catch (TokenFile.Problem e) {
+            throw bad(v, "api.token_file", e.getMessage());
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String h : v.get("api.allowed_hosts").value().split(",")) {
+            String name = h.strip().toLowerCase(Locale.ROOT);
+            if (!name.isEmpty() && !name.matches("[a-z0-9.:\\[\\]_-]+")) {
+                throw bad(v, "api.allowed_hosts", "'" + h.strip() + "' is not a host name or address");
+            }
+            if (!name.isEmpty()) {
+                hosts.add(name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name);
+            }
+        }
+        String metrics = v.get("api.metrics_public").value();
+        if (!metrics.equals("true") && !metrics.equals("false")) {
+            throw bad(v, "api.metrics_public", "'" + metrics + "' is neither true nor false");
+        }
+        int total = (int) number(v, "api.max_connections", 4, 1_000_000);
+        int perClient = (int) number(v, "api.max_connections_per_client", 1, 1_000_000);
+        if (perClient > total) {
+            throw bad(v, "api.max_connections_per_client", "is larger than api.max_connections");
+        }
+        return new ApiAccess(tokenFile, token, hosts, metrics.equals("true"), duration(v, "api.header_timeout"),
+                duration(v, "api.body_timeout"), total, perClient);
+    }
+
+    /** One key's value as a file and the defaults give it, without checking the rest (for qxctl). */
+    public static String peek(Path file, String key) {
+        String value = KEYS.get(key)[0];
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                int hash = line.indexOf('#');
+                String content = (hash >= 0 ? line.substring(0, hash) : line).strip();
+                int eq = content.indexOf('=');
+                if (eq > 0 && content.substring(0, eq).strip().equals(key)) {
+                    value = content.substring(eq + 1).strip();
+                }
+            }
+        } catch (IOException e) {
+            // unreadable or absent: the default
+        }
+        return value;
     }
 
     private static String nonEmpty(Map<String, Origin> v, String key) throws ConfigException {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +28,7 @@ class ApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        rig = TestRigs.api(null, c -> c);
+        rig = TestRigs.api(c -> c);
         http = HttpClient.newHttpClient();
     }
 
@@ -40,13 +39,16 @@ class ApiTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl() + path)).build(),
+        return http.send(rig.request(path).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl() + path))
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder b = rig.request(path).method(method, HttpRequest.BodyPublishers.ofString(body));
+        if (method.equals("POST")) {
+            b.header("Content-Type", "application/json");
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertError(HttpResponse<String> r, int status, String code) {
@@ -96,19 +98,16 @@ class ApiTest {
     void aFileOfManyChunksRoundTripsByteForByte() throws Exception {
         byte[] data = new byte[FileTransfer.CHUNK * 3 + 1234];
         new Random(7).nextBytes(data);
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
-                + "/api/v1/vms/vm-1/files?path=/tmp/blob&mode=0600")).PUT(HttpRequest.BodyPublishers.ofByteArray(data))
+        HttpResponse<String> put = http.send(rig.request("/api/v1/vms/vm-1/files?path=/tmp/blob&mode=0600").PUT(HttpRequest.BodyPublishers.ofByteArray(data))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, put.statusCode(), put.body());
         assertTrue(put.body().contains("\"bytes_written\":" + data.length), put.body());
         assertEquals(0600, rig.rig.handlers.lastRequest.getFileWrite().getMode());
-        HttpResponse<byte[]> got = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
-                + "/api/v1/vms/vm-1/files?path=/tmp/blob")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> got = http.send(rig.request("/api/v1/vms/vm-1/files?path=/tmp/blob").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, got.statusCode());
         assertArrayEquals(data, got.body());
         assertEquals(Integer.toString(data.length), got.headers().firstValue("X-Qtx-File-Size").orElse(""));
-        HttpResponse<String> shorter = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
-                + "/api/v1/vms/vm-1/files?path=/tmp/blob")).PUT(HttpRequest.BodyPublishers.ofString("x")).build(),
+        HttpResponse<String> shorter = http.send(rig.request("/api/v1/vms/vm-1/files?path=/tmp/blob").PUT(HttpRequest.BodyPublishers.ofString("x")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(shorter.body().contains("\"file_size\":1"), "a new upload replaces, not overlays: " + shorter.body());
     }
@@ -164,8 +163,7 @@ class ApiTest {
 
     @Test
     void eventsStreamStateChangesAsServerSentEvents() throws Exception {
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
-                + "/api/v1/events?kind=state&vm=vm-new")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> r = http.send(rig.request("/api/v1/events?kind=state&vm=vm-new").build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             assertEquals(": qx-node events", in.readLine());
@@ -183,8 +181,7 @@ class ApiTest {
         java.util.List<java.io.InputStream> open = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < ApiServer.MAX_EVENT_STREAMS; i++) {
-                HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(rig.api.baseUrl()
-                        + "/api/v1/events?vm=none")).build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<java.io.InputStream> r = http.send(rig.request("/api/v1/events?vm=none").build(), HttpResponse.BodyHandlers.ofInputStream());
                 assertEquals(200, r.statusCode());
                 open.add(r.body());
             }

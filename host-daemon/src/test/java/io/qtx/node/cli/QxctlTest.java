@@ -30,7 +30,7 @@ class QxctlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        rig = TestRigs.api(null, c -> c);
+        rig = TestRigs.api(c -> c);
     }
 
     @AfterAll
@@ -43,9 +43,13 @@ class QxctlTest {
     }
 
     private static Run qxctl(byte[] stdin, String... args) {
+        return qxctlWith(Map.of("QXCTL_URL", rig.api.baseUrl(), "QXCTL_TOKEN", TestRigs.TOKEN), stdin, args);
+    }
+
+    private static Run qxctlWith(Map<String, String> env, byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Qxctl.run(args, Map.of("QXCTL_URL", rig.api.baseUrl()), new ByteArrayInputStream(stdin),
+        int status = Qxctl.run(args, env, new ByteArrayInputStream(stdin),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
                 out.toByteArray());
@@ -53,6 +57,30 @@ class QxctlTest {
 
     private static Run qxctl(String... args) {
         return qxctl(new byte[0], args);
+    }
+
+    @Test
+    void findsTheTokenWhereQxNodeKeepsItAndSaysWhyWhenItCannot() throws Exception {
+        Path token = tmp.resolve("qx-node.token");
+        Files.writeString(token, TestRigs.TOKEN + "\n");
+        Path conf = tmp.resolve("node.conf");
+        Files.writeString(conf, "api.token_file = " + token + "\n");
+        Map<String, String> env = Map.of("QXCTL_URL", rig.api.baseUrl(), "QXCTL_CONFIG", conf.toString());
+        Run found = qxctlWith(env, new byte[0], "vms");
+        assertEquals(0, found.status(), found.err());
+        assertTrue(found.out().contains("vm-1"), found.out());
+
+        Files.writeString(conf, "api.token_file = " + tmp.resolve("absent") + "\n");
+        Run missing = qxctlWith(env, new byte[0], "vms");
+        assertEquals(77, missing.status(), missing.err());
+        assertTrue(missing.err().contains("no token sent: cannot read " + tmp.resolve("absent")), missing.err());
+        assertTrue(missing.err().contains("run as root or as a member of the file's group"), missing.err());
+
+        Run explicit = qxctlWith(env, new byte[0], "--token-file", token.toString(), "vms");
+        assertEquals(0, explicit.status(), explicit.err());
+        Files.writeString(conf, "api.listen = 0.0.0.0:" + rig.api.port() + "\napi.token_file = " + token + "\n");
+        Run fromConfig = qxctlWith(Map.of("QXCTL_CONFIG", conf.toString()), new byte[0], "vms");
+        assertEquals(0, fromConfig.status(), "URL and token both from qx-node's config: " + fromConfig.err());
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.qtx.node.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 
@@ -43,8 +45,7 @@ class ConfigFileTest {
 
     @Test
     void fileValuesAndFlagsOverThem() throws Exception {
-        Path token = dir.resolve("token");
-        Files.writeString(token, "abc\n");
+        Path token = secret("abcdefghijklmnop0123\n", "rw-------");
         NodeConfig c = ConfigFile.load(write("""
                 socket_dir = /srv/vms   # where libvirt puts them
                 api.listen = 0.0.0.0:9000
@@ -57,7 +58,7 @@ class ConfigFileTest {
         assertEquals(Path.of("/srv/vms"), c.socketDir());
         assertEquals("127.0.0.1", c.httpBind());
         assertEquals(0, c.httpPort());
-        assertEquals("abc", c.token());
+        assertEquals("abcdefghijklmnop0123", c.token());
         assertEquals(Duration.ofSeconds(2), c.heartbeatInterval());
         assertEquals(Duration.ofMinutes(1), c.unresponsiveAfter());
         assertEquals(Duration.ofMillis(250), c.backoffMin());
@@ -80,6 +81,71 @@ class ConfigFileTest {
         assertEquals("command line: --nope: unknown flag (see qx-node --help)", error("", Map.of("nope", "1")));
         assertEquals(dir.resolve("absent") + ": no such file", assertThrows(ConfigException.class,
                 () -> ConfigFile.load(dir.resolve("absent"), true, Map.of())).getMessage());
+    }
+
+    private Path secret(String text, String mode) throws Exception {
+        Path p = dir.resolve("token");
+        Files.deleteIfExists(p);
+        Files.writeString(p, text);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+        return p;
+    }
+
+    @Test
+    void theApiBeyondLoopbackNeedsAnOwnerOnlyTokenFileNamedExplicitly() throws Exception {
+        assertEquals("FILE:2: api.listen: '0.0.0.0:9000' is reachable from other hosts: set api.token_file to a file only"
+                + " its owner can read (mode 0600) first (see host-daemon/README.md)",
+                error("# exposed\napi.listen = 0.0.0.0:9000\n", Map.of()));
+        assertEquals("command line --api.listen: api.listen: '192.0.2.1:9000' is reachable from other hosts: set "
+                + "api.token_file to a file only its owner can read (mode 0600) first (see host-daemon/README.md)",
+                error("", Map.of("api.listen", "192.0.2.1:9000")));
+        Path token = secret("abcdefghijklmnop0123\n", "rw-r-----");
+        String groupReadable = error("api.listen = 0.0.0.0:9000\napi.token_file = " + token + "\n", Map.of());
+        assertTrue(groupReadable.startsWith("FILE:2: api.token_file: " + token + " has mode rw-r-----: with api.listen "
+                + "beyond loopback only its owner may read it"), groupReadable);
+        assertEquals("abcdefghijklmnop0123", ConfigFile.load(write("api.token_file = " + token + "\n"), true, Map.of())
+                .token(), "on loopback its group may read it (the qxctl group)");
+        secret("abcdefghijklmnop0123\n", "rw-------");
+        NodeConfig exposed = ConfigFile.load(write("api.listen = 0.0.0.0:9000\napi.token_file = " + token + "\n"), true,
+                Map.of());
+        assertEquals("abcdefghijklmnop0123", exposed.token());
+        NodeConfig fresh = ConfigFile.load(write("api.listen = 0.0.0.0:9000\napi.token_file = " + dir.resolve("new")
+                + "\n"), true, Map.of());
+        assertNull(fresh.token(), "a missing file is created, owner-only, on first start");
+    }
+
+    @Test
+    void aTokenFileOthersCanReadOrThatIsTooShortIsRefused() throws Exception {
+        Path token = secret("abcdefghijklmnop0123\n", "rw-r--r--");
+        assertTrue(error("api.token_file = " + token + "\n", Map.of()).startsWith("FILE:1: api.token_file: " + token
+                + " has mode rw-r--r--: others may read or change it"));
+        secret("short\n", "rw-------");
+        assertTrue(error("api.token_file = " + token + "\n", Map.of()).endsWith("holds 5 characters; a token needs at "
+                + "least 16"));
+        secret("\n", "rw-------");
+        assertTrue(error("api.token_file = " + token + "\n", Map.of()).endsWith(token + " is empty"));
+        assertEquals("FILE:1: api.metrics_public: 'yes' is neither true nor false", error("api.metrics_public = yes\n",
+                Map.of()));
+    }
+
+    @Test
+    void apiAccessKeys() throws Exception {
+        NodeConfig c = ConfigFile.load(write("""
+                api.allowed_hosts = node7.example, [fd00::7], LOCALHOST
+                api.metrics_public = true
+                api.header_timeout = 2s
+                api.body_timeout = 5s
+                api.max_connections = 100
+                api.max_connections_per_client = 10
+                """), true, Map.of());
+        assertEquals(java.util.List.of("node7.example", "fd00::7", "localhost"), c.access().allowedHosts());
+        assertTrue(c.access().metricsPublic());
+        assertEquals(Duration.ofSeconds(2), c.access().headerTimeout());
+        assertEquals(Duration.ofSeconds(5), c.access().bodyTimeout());
+        assertEquals(100, c.access().maxConnections());
+        assertEquals(10, c.access().maxConnectionsPerClient());
+        assertEquals("FILE:1: api.max_connections_per_client: is larger than api.max_connections",
+                error("api.max_connections_per_client = 1000\n", Map.of()));
     }
 
     @Test

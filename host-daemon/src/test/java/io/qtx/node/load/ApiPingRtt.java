@@ -9,7 +9,7 @@ import java.util.Arrays;
 /**
  * Measures {@code GET /api/v1/vms/{vm}/agent/ping} as a client sees it (HTTP round trip through
  * qx-node to the agent and back) and as qx-node reports it (the agent round trip alone):
- * {@code ApiPingRtt URL VM COUNT WARMUP}. Prints p50, p90, p99 and max of both.
+ * {@code ApiPingRtt URL VM COUNT WARMUP TOKEN_FILE}. Prints p50, p90, p99 and max of both.
  */
 public final class ApiPingRtt {
 
@@ -23,7 +23,8 @@ public final class ApiPingRtt {
         long[] http = new long[count];
         long[] agent = new long[count];
         try (HttpClient client = HttpClient.newHttpClient()) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer "
+                    + java.nio.file.Files.readString(java.nio.file.Path.of(args[4])).strip()).build();
             for (int i = -warmup; i < count; i++) {
                 long t0 = System.nanoTime();
                 HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());

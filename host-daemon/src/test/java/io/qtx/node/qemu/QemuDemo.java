@@ -14,7 +14,8 @@ import io.qtx.qemu.VmOptions;
 /**
  * The demo's {@code --qemu}: boots one real VM with the guest daemon inside (qemu-harness) and
  * runs qx-node and its API on its socket directory, in this process; stops both on SIGTERM.
- * Prints the same "API at" line as qx-node, which build-scripts/demo reads.
+ * Prints the same "API at" line as qx-node, which build-scripts/demo reads, and writes the API
+ * token to {@code api.token} beside the socket directory.
  */
 public final class QemuDemo {
 
@@ -25,7 +26,9 @@ public final class QemuDemo {
         Path dir = Path.of(args[0]);
         int limitSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 3600;
         Files.createDirectories(dir);
-        NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, null)
+        // Beside the socket directory, where build-scripts/demo looks for it (as for qx-node's own).
+        String token = io.qtx.node.config.TokenFile.create(dir.resolveSibling("api.token"));
+        NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, token)
                 .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(5));
         Node node = Node.start(config);

@@ -55,7 +55,7 @@ class QemuGuestTest {
     void readyPingExecFileRoundTripAndRecoveryAfterTheGuestDaemonRestarts() throws Exception {
         assertTrue(Files.isRegularFile(AgentInQemu.JAR), "build guest-daemon first: " + AgentInQemu.JAR);
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "qxq");
-        NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, null)
+        NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, io.qtx.node.TestRigs.TOKEN)
                 .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(5));
         try (Node node = Node.start(config); ApiServer api = ApiServer.start(node, config);
@@ -65,12 +65,12 @@ class QemuGuestTest {
             VmSnapshot ready = await(node, "ready", s -> s.state() == VmState.READY);
             String base = api.baseUrl() + "/api/v1/vms/qemu-1";
 
-            HttpResponse<String> ping = http.send(HttpRequest.newBuilder(URI.create(base + "/agent/ping")).build(),
+            HttpResponse<String> ping = http.send(HttpRequest.newBuilder(URI.create(base + "/agent/ping")).header("Authorization", "Bearer " + io.qtx.node.TestRigs.TOKEN).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ping.statusCode(), ping.body());
 
-            HttpResponse<String> exec = http.send(HttpRequest.newBuilder(URI.create(base + "/exec"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"argv\":{\"args\":[\"uname\",\"-r\"]}}")).build(),
+            HttpResponse<String> exec = http.send(HttpRequest.newBuilder(URI.create(base + "/exec")).header("Authorization", "Bearer " + io.qtx.node.TestRigs.TOKEN)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"argv\":{\"args\":[\"uname\",\"-r\"]}}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, exec.statusCode(), exec.body());
             String stdout = new String(java.util.Base64.getDecoder().decode(
@@ -79,23 +79,23 @@ class QemuGuestTest {
 
             byte[] data = new byte[200_000];
             new Random(5).nextBytes(data);
-            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/files?path=/tmp/blob"))
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/files?path=/tmp/blob")).header("Authorization", "Bearer " + io.qtx.node.TestRigs.TOKEN)
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, put.statusCode(), put.body());
-            HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(URI.create(base + "/files?path=/tmp/blob"))
+            HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(URI.create(base + "/files?path=/tmp/blob")).header("Authorization", "Bearer " + io.qtx.node.TestRigs.TOKEN)
                     .build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, get.statusCode());
             assertArrayEquals(data, get.body());
 
             // The agent kills itself (its exec child signals its parent); the guest's loop starts it again.
-            http.send(HttpRequest.newBuilder(URI.create(base + "/exec?timeout_ms=5000"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"shell\":\"kill -TERM $PPID\"}")).build(),
+            http.send(HttpRequest.newBuilder(URI.create(base + "/exec?timeout_ms=5000")).header("Authorization", "Bearer " + io.qtx.node.TestRigs.TOKEN)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"shell\":\"kill -TERM $PPID\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             vm.awaitConsoleLine("guest: agent run 2", WAIT);
             VmSnapshot back = await(node, "ready with the restarted agent", s -> s.state() == VmState.READY
                     && s.peer() != null && !s.peer().getInstanceId().equals(ready.peer().getInstanceId()));
             assertNotEquals(ready.peer().getInstanceId(), back.peer().getInstanceId());
-            HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(base + "/agent/ping")).build(),
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(base + "/agent/ping")).header("Authorization", "Bearer " + io.qtx.node.TestRigs.TOKEN).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, again.statusCode(), again.body());
             System.out.println("qemu: ready after " + vm.sinceStart() + "; states " + back.transitions().stream()

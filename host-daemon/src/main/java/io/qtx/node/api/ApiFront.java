@@ -1,0 +1,411 @@
+package io.qtx.node.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import io.qtx.node.ApiAccess;
+import io.qtx.node.NodeException;
+
+/**
+ * The API's listening socket. jdk.httpserver reads a request's headers on a handler thread
+ * with no deadline, so a client that sends them slowly holds that thread for as long as it
+ * likes. The front takes that job: it admits a connection only under the caps (in all, per
+ * client address; 503 otherwise), reads the request head within {@code api.header_timeout}
+ * (408) and a JSON body within {@code api.body_timeout} (408), and only then hands the whole
+ * request to the JDK server on a loopback port, relaying the answer back. Each connection is
+ * one virtual thread (two while a body streams), so a waiting client costs no platform thread.
+ * Every request gets its own connection ({@code Connection: close}) so none bypasses the front.
+ */
+final class ApiFront implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ApiFront.class.getName());
+    /** Request line and headers together; browsers send a few KiB at most. */
+    static final int MAX_HEAD = 32 * 1024;
+    /** Refusals being written at once; past this a refused connection is only closed. */
+    private static final int MAX_REFUSING = 64;
+    /** How long a refused or timed-out client gets to read our answer before the close. */
+    private static final int LINGER_MS = 1000;
+
+    private final ServerSocket listener;
+    private final InetSocketAddress backend;
+    private final ApiAccess limits;
+    private final int maxBuffered;
+    /** Told the reason of every refusal: connections, connections_per_client, header_timeout, ... */
+    private final Consumer<String> refused;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger refusing = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    /** Our own connections to the backend, so it can refuse anyone else who finds its port. */
+    private final Set<SocketAddress> relays = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    ApiFront(InetSocketAddress listen, InetSocketAddress backend, ApiAccess limits, int maxBuffered,
+             Consumer<String> refused) throws IOException {
+        this.backend = backend;
+        this.limits = limits;
+        this.maxBuffered = maxBuffered;
+        this.refused = refused;
+        this.listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(listen, 128);
+        this.acceptor = Thread.ofPlatform().name("qx-node-api-accept").daemon(true).unstarted(this::acceptLoop);
+    }
+
+    void start() {
+        acceptor.start();
+    }
+
+    InetSocketAddress address() {
+        return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    /** Whether a backend connection from {@code remote} is one of the front's relays. */
+    boolean isRelay(SocketAddress remote) {
+        return relays.contains(remote);
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.WARNING, "accept failed: {0}", e.getMessage());
+                }
+                continue;
+            }
+            admit(s);
+        }
+    }
+
+    private void admit(Socket s) {
+        InetAddress client = s.getInetAddress();
+        if (open.incrementAndGet() > limits.maxConnections()) {
+            open.decrementAndGet();
+            refuse(s, "connections", "too many API connections open (api.max_connections = " + limits.maxConnections() + ")");
+            return;
+        }
+        if (perClient.merge(client, 1, Integer::sum) > limits.maxConnectionsPerClient()) {
+            release(client);
+            refuse(s, "connections_per_client", "too many API connections open from " + client.getHostAddress()
+                    + " (api.max_connections_per_client = " + limits.maxConnectionsPerClient() + ")");
+            return;
+        }
+        sockets.add(s);
+        Thread.ofVirtual().name("qx-node-api-conn").start(() -> {
+            try {
+                serve(s);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "API connection from {0}: {1}", client, e.getMessage());
+            } finally {
+                closeQuietly(s);
+                sockets.remove(s);
+                release(client);
+            }
+        });
+    }
+
+    private void release(InetAddress client) {
+        perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+        open.decrementAndGet();
+    }
+
+    private void refuse(Socket s, String reason, String message) {
+        refused.accept(reason);
+        if (refusing.incrementAndGet() > MAX_REFUSING) {
+            refusing.decrementAndGet();
+            closeQuietly(s);
+            return;
+        }
+        Thread.ofVirtual().name("qx-node-api-refuse").start(() -> {
+            try {
+                answer(s, new NodeException(NodeException.Code.TOO_MANY_CONNECTIONS, message));
+            } finally {
+                refusing.decrementAndGet();
+            }
+        });
+    }
+
+    private void serve(Socket client) throws IOException {
+        client.setTcpNoDelay(true);
+        InputStream in = client.getInputStream();
+        RequestHead head;
+        try {
+            head = RequestHead.read(client, in, System.nanoTime() + limits.headerTimeout().toNanos(), MAX_HEAD);
+        } catch (SocketTimeoutException e) {
+            refused.accept("header_timeout");
+            answer(client, new NodeException(NodeException.Code.REQUEST_TIMEOUT, "the request's headers did not arrive"
+                    + " within api.header_timeout (" + limits.headerTimeout().toMillis() + " ms)"));
+            return;
+        } catch (RequestHead.TooLarge e) {
+            refused.accept("headers_too_large");
+            answer(client, new NodeException(NodeException.Code.HEADERS_TOO_LARGE, "request headers over "
+                    + MAX_HEAD + " bytes"));
+            return;
+        } catch (RequestHead.Malformed e) {
+            refused.accept("malformed");
+            answer(client, new NodeException(NodeException.Code.BAD_INPUT, e.getMessage()));
+            return;
+        }
+        if (head == null) {
+            return;
+        }
+        // A JSON-sized body is read whole before the backend sees the request, so a handler
+        // never waits on a slow client; uploads (PUT) and chunked bodies stream, with no gap
+        // longer than the body timeout.
+        boolean buffered = !head.chunked && head.contentLength > 0 && head.contentLength <= maxBuffered
+                && !head.method.equals("PUT");
+        byte[] body = head.rest;
+        if (buffered) {
+            if (head.expectContinue && head.rest.length == 0) {
+                client.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            body = readBody(client, in, head);
+            if (body == null) {
+                return;
+            }
+        }
+        try (Socket relay = new Socket()) {
+            relay.connect(backend, 5000);
+            relay.setTcpNoDelay(true);
+            relays.add(relay.getLocalSocketAddress());
+            sockets.add(relay);
+            try {
+                relay(client, in, relay, head, body, buffered);
+            } finally {
+                relays.remove(relay.getLocalSocketAddress());
+                sockets.remove(relay);
+            }
+        }
+    }
+
+    /** The whole body of a buffered request, or null after answering 408 (or the client left). */
+    private byte[] readBody(Socket client, InputStream in, RequestHead head) throws IOException {
+        byte[] body = new byte[(int) head.contentLength];
+        int have = Math.min(head.rest.length, body.length);
+        System.arraycopy(head.rest, 0, body, 0, have);
+        long deadline = System.nanoTime() + limits.bodyTimeout().toNanos();
+        try {
+            while (have < body.length) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    throw new SocketTimeoutException("body");
+                }
+                client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+                int n = in.read(body, have, body.length - have);
+                if (n < 0) {
+                    return null;
+                }
+                have += n;
+            }
+        } catch (SocketTimeoutException e) {
+            bodyTimedOut(client);
+            return null;
+        }
+        return body;
+    }
+
+    private void bodyTimedOut(Socket client) {
+        refused.accept("body_timeout");
+        answer(client, new NodeException(NodeException.Code.REQUEST_TIMEOUT, "the request body did not arrive within"
+                + " api.body_timeout (" + limits.bodyTimeout().toMillis() + " ms)"));
+    }
+
+    private void relay(Socket client, InputStream in, Socket relay, RequestHead head, byte[] body, boolean buffered)
+            throws IOException {
+        OutputStream toBackend = relay.getOutputStream();
+        toBackend.write(head.forBackend(buffered));
+        toBackend.write(body);
+        toBackend.flush();
+        AtomicBoolean answered = new AtomicBoolean();
+        Thread answer = Thread.ofVirtual().name("qx-node-api-answer").start(() -> {
+            try {
+                relayAnswer(relay, client, answered);
+            } finally {
+                closeQuietly(client);
+                closeQuietly(relay);
+            }
+        });
+        long streamed = buffered ? 0 : (head.chunked ? -1 : Math.max(0, head.contentLength - body.length));
+        if (streamed != 0 && !(head.contentLength < 0 && !head.chunked)) {
+            try {
+                streamBody(in, client, toBackend, streamed);
+            } catch (SocketTimeoutException e) {
+                if (answered.compareAndSet(false, true)) {
+                    bodyTimedOut(client);
+                }
+                closeQuietly(relay);
+            } catch (IOException e) {
+                closeQuietly(relay);
+            }
+        }
+        try {
+            answer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Copies the body on; {@code length} -1 means until the client or the backend ends it. */
+    private void streamBody(InputStream in, Socket client, OutputStream out, long length) throws IOException {
+        client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.bodyTimeout().toMillis()));
+        byte[] chunk = new byte[16 * 1024];
+        long left = length;
+        while (left != 0) {
+            int n = in.read(chunk, 0, left < 0 ? chunk.length : (int) Math.min(chunk.length, left));
+            if (n < 0) {
+                return;
+            }
+            out.write(chunk, 0, n);
+            if (left > 0) {
+                left -= n;
+            }
+        }
+        out.flush();
+    }
+
+    private static void relayAnswer(Socket relay, Socket client, AtomicBoolean answered) {
+        try {
+            InputStream in = relay.getInputStream();
+            OutputStream out = client.getOutputStream();
+            byte[] chunk = new byte[16 * 1024];
+            int length = 0;
+            boolean headDone = false;
+            boolean first = true;
+            int n;
+            while ((n = in.read(chunk, length, chunk.length - length)) > 0) {
+                if (first && !answered.compareAndSet(false, true)) {
+                    return;
+                }
+                first = false;
+                if (headDone) {
+                    out.write(chunk, 0, n);
+                    out.flush();
+                    continue;
+                }
+                length += n;
+                // The answer's head says the connection closes after it, as it will: a client
+                // that kept it for the next request would find it gone.
+                int end;
+                while ((end = RequestHead.endOfHead(chunk, 0, length)) >= 0) {
+                    String head = new String(chunk, 0, end, StandardCharsets.ISO_8859_1);
+                    boolean interim = head.startsWith("HTTP/1.1 1");
+                    if (interim) {
+                        out.write(chunk, 0, end);
+                    } else {
+                        out.write(closing(head));
+                    }
+                    System.arraycopy(chunk, end, chunk, 0, length - end);
+                    length -= end;
+                    if (!interim) {
+                        headDone = true;
+                        out.write(chunk, 0, length);
+                        length = 0;
+                        break;
+                    }
+                }
+                out.flush();
+                if (!headDone && length == chunk.length) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // either side went away; both are closed by the caller
+        }
+    }
+
+    /** A response head with its connection headers replaced by {@code Connection: close}. */
+    static byte[] closing(String head) {
+        StringBuilder b = new StringBuilder(head.length() + 20);
+        for (String line : head.split("\r?\n")) {
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (line.isEmpty() || lower.startsWith("connection:") || lower.startsWith("keep-alive:")) {
+                continue;
+            }
+            b.append(line).append("\r\n");
+        }
+        b.append("Connection: close\r\n\r\n");
+        return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes an error answer, then gives the client a moment to read it before the close. */
+    private static void answer(Socket s, NodeException e) {
+        byte[] body = HttpIo.errorJson(e).getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + e.code().httpStatus() + " " + reason(e.code()) + "\r\nContent-Type: application/json; "
+                + "charset=utf-8\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        try {
+            OutputStream out = s.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            s.shutdownOutput();
+            // Closing with unread input would send a reset that can destroy the answer in flight.
+            s.setSoTimeout(LINGER_MS);
+            InputStream in = s.getInputStream();
+            byte[] sink = new byte[4096];
+            long deadline = System.nanoTime() + LINGER_MS * 1_000_000L;
+            while (System.nanoTime() < deadline && in.read(sink) >= 0) {
+                // discard
+            }
+        } catch (IOException ignored) {
+            // the client is gone; nothing to tell it
+        } finally {
+            closeQuietly(s);
+        }
+    }
+
+    private static String reason(NodeException.Code code) {
+        return switch (code) {
+            case REQUEST_TIMEOUT -> "Request Timeout";
+            case HEADERS_TOO_LARGE -> "Request Header Fields Too Large";
+            case TOO_MANY_CONNECTIONS -> "Service Unavailable";
+            default -> "Bad Request";
+        };
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        for (Socket s : sockets) {
+            closeQuietly(s);
+        }
+        try {
+            acceptor.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.qtx.node.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.qtx.node.Rig;
+import io.qtx.node.TestRigs;
+
+/**
+ * Slow and greedy clients: the header and body deadlines (408), the connection caps per
+ * client address and in all (503), each counted, and the API still answering while a hundred
+ * clients dribble their headers. Answers are asserted, never how long they took.
+ */
+class ApiLimitsTest {
+
+    private static TestRigs.Api rig(Duration header, Duration body, int total, int perClient) throws Exception {
+        return TestRigs.api(c -> c.withAccess(c.access().withLimits(header, body, total, perClient)));
+    }
+
+    private static String metrics(TestRigs.Api rig) throws Exception {
+        return RawHttp.exchange("127.0.0.1", rig.api.port(), RawHttp.request("GET", "/metrics",
+                "127.0.0.1:" + rig.api.port(), "", ""));
+    }
+
+    private static void assertCounted(TestRigs.Api rig, String reason) throws Exception {
+        String m = metrics(rig);
+        assertTrue(m.matches("(?s).*qtx_node_http_refused_total\\{reason=\"" + reason + "\"} [1-9]\\d*\n.*"), m);
+    }
+
+    @Test
+    void headersThatDoNotArriveInTimeGetA408() throws Exception {
+        try (TestRigs.Api rig = rig(Duration.ofMillis(500), Duration.ofSeconds(30), 64, 16);
+             Socket s = RawHttp.connect("127.0.0.1", rig.api.port())) {
+            s.getOutputStream().write("GET /api/v1/vms HTTP/1.1\r\nHost: 127.0".getBytes(StandardCharsets.US_ASCII));
+            String answer = RawHttp.readAll(s);
+            assertEquals(408, RawHttp.status(answer), answer);
+            assertTrue(answer.contains("\"code\":\"REQUEST_TIMEOUT\""), answer);
+            assertCounted(rig, "header_timeout");
+        }
+    }
+
+    @Test
+    void aBodyThatDoesNotArriveInTimeGetsA408() throws Exception {
+        try (TestRigs.Api rig = rig(Duration.ofSeconds(30), Duration.ofMillis(500), 64, 16)) {
+            for (String method : new String[] {"POST", "PUT"}) {
+                try (Socket s = RawHttp.connect("127.0.0.1", rig.api.port())) {
+                    String path = method.equals("POST") ? "/api/v1/vms/vm-1/exec" : "/api/v1/vms/vm-1/files?path=/f";
+                    String head = RawHttp.request(method, path, "127.0.0.1:" + rig.api.port(),
+                            "Content-Type: application/json\r\n", "").replace("Content-Length: 0", "Content-Length: 100");
+                    s.getOutputStream().write((head + "{\"shell\":").getBytes(StandardCharsets.US_ASCII));
+                    String answer = RawHttp.readAll(s);
+                    assertEquals(408, RawHttp.status(answer), method + ": " + answer);
+                    assertTrue(answer.contains("api.body_timeout"), answer);
+                }
+            }
+            assertCounted(rig, "body_timeout");
+            assertTrue(rig.rig.handlers.lastRequest == null || !rig.rig.handlers.lastRequest.hasExec(),
+                    "a request whose body never came never reached the agent");
+        }
+    }
+
+    @Test
+    void connectionsAreCappedPerClientAddressAndInAll() throws Exception {
+        try (TestRigs.Api rig = rig(Duration.ofSeconds(60), Duration.ofSeconds(30), 6, 3)) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    held.add(RawHttp.connect("127.0.0.2", rig.api.port()));
+                }
+                Rig.await("three connections open", () -> rig.api.openConnections() == 3);
+                String fourth = RawHttp.exchange("127.0.0.2", rig.api.port(), "GET /api/v1/vms HTTP/1.1\r\n\r\n");
+                assertEquals(503, RawHttp.status(fourth), fourth);
+                assertTrue(fourth.contains("\"code\":\"TOO_MANY_CONNECTIONS\"") && fourth.contains("127.0.0.2"), fourth);
+                String other = RawHttp.exchange("127.0.0.3", rig.api.port(), RawHttp.request("GET", "/api/v1/vms",
+                        "127.0.0.1:" + rig.api.port(), "", ""));
+                assertEquals(200, RawHttp.status(other), "another address still gets in: " + other);
+
+                Rig.await("the answered connection closed", () -> rig.api.openConnections() == 3);
+                for (int i = 0; i < 3; i++) {
+                    held.add(RawHttp.connect("127.0.0." + (4 + i), rig.api.port()));
+                }
+                Rig.await("six connections open", () -> rig.api.openConnections() == 6);
+                String seventh = RawHttp.exchange("127.0.0.9", rig.api.port(), "GET /api/v1/vms HTTP/1.1\r\n\r\n");
+                assertEquals(503, RawHttp.status(seventh), seventh);
+                assertTrue(seventh.contains("api.max_connections = 6"), seventh);
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+            Rig.await("every connection closed", () -> rig.api.openConnections() == 0);
+            assertCounted(rig, "connections_per_client");
+            assertCounted(rig, "connections");
+        }
+    }
+
+    @Test
+    void aHundredSlowClientsLeaveTheApiAnswering() throws Exception {
+        try (TestRigs.Api rig = rig(Duration.ofSeconds(120), Duration.ofSeconds(120), 256, 32)) {
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    Socket s = RawHttp.connect("127.0.0." + (10 + i / 10), rig.api.port());
+                    slow.add(s);
+                    s.getOutputStream().write("GET /api/v1/vms HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+                }
+                Rig.await("a hundred slow clients connected", () -> rig.api.openConnections() >= 100);
+                for (int round = 0; round < 3; round++) {
+                    // One more byte each: still not a whole head.
+                    for (Socket s : slow) {
+                        OutputStream out = s.getOutputStream();
+                        out.write('s');
+                        out.flush();
+                    }
+                    for (String path : new String[] {"/api/v1/vms", "/metrics", "/api/v1/vms/vm-1/agent/ping"}) {
+                        String r = RawHttp.exchange("127.0.0.1", rig.api.port(), RawHttp.request("GET", path,
+                                "127.0.0.1:" + rig.api.port(), "", ""));
+                        assertEquals(200, RawHttp.status(r), path + ": " + r);
+                    }
+                }
+                String m = metrics(rig);
+                assertTrue(m.matches("(?s).*qtx_node_http_connections_open 1\\d\\d\n.*"), m);
+                for (Socket s : slow) {
+                    assertTrue(!s.isClosed() && s.getInputStream().available() == 0, "slow clients are still waiting");
+                }
+            } finally {
+                for (Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+    }
+}
