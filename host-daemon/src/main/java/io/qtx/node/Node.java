@@ -160,6 +160,11 @@ public final class Node implements AutoCloseable {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
+    /** How many times the loop has woken from epoll_wait, for metrics. */
+    public long loopWakeups() {
+        return loop.wakeups();
+    }
+
     /** The loop's CPU time, for metrics. */
     public long loopCpuNanos() {
         return loop.cpuTimeNanos();

@@ -74,6 +74,8 @@ final class VmConnection implements Session.Listener {
     private long lastRttNanos = -1;
     private final Liveness liveness;
     private final ServedCheck served;
+    /** The channel counters of this VM's connections that have ended. */
+    private ChannelCounters closedChannels = ChannelCounters.ZERO;
 
     VmConnection(Node node, VmId id, Path socket) {
         this.node = node;
@@ -215,6 +217,7 @@ final class VmConnection implements Session.Listener {
         Session s = session;
         if (s != null) {
             sample(s);
+            retire(s);
         }
         session = null;
         served.stop();
@@ -267,6 +270,7 @@ final class VmConnection implements Session.Listener {
                 id + ": the VM is quarantined: " + why));
         Session s = session;
         if (s != null) {
+            retire(s);
             quarantining = true;
             session = null;
             try {
@@ -286,6 +290,11 @@ final class VmConnection implements Session.Listener {
                 + ", unanswered hellos " + f.handshakesUnanswered() + ", unresponsive " + f.unresponsiveEpisodes() + ")",
                 warn ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG);
         reconnectTimer = node.loop().schedule(delay, this::connect);
+    }
+
+    /** Adds a session's channel counters to those of the VM's earlier connections; once per session. */
+    private void retire(Session s) {
+        closedChannels = closedChannels.plus(ChannelCounters.of(s));
     }
 
     private void lost(String why) {
@@ -454,6 +463,7 @@ final class VmConnection implements Session.Listener {
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id + ": the VM's socket went away"));
         if (session != null) {
             Session s = session;
+            retire(s);
             session = null;
             s.close();
         }
@@ -501,7 +511,8 @@ final class VmConnection implements Session.Listener {
                 s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
                 latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
                 telemetry.received(), conduct.figures(), conduct.lastQuarantine(), telemetry.bytes(),
-                lastReportRefusal);
+                lastReportRefusal, s == null ? closedChannels : closedChannels.plus(ChannelCounters.of(s)),
+                requests.latency());
     }
 
     List<TelemetryEntry> telemetryHistory() {

@@ -17,6 +17,8 @@ import io.qtx.proto.TelemetryReport;
  * @param quarantine the current or last quarantine, or null if never
  * @param telemetryBytes what the VM's kept telemetry holds (bounded by GuestLimits.historyBytes)
  * @param lastReportRefusal why the last refused telemetry report was refused, or null
+ * @param channel channel counters over all of the VM's connections, the current one included
+ * @param latency request durations and ping round trips over the VM's life (live, not a copy)
  */
 public record VmSnapshot(String id, String socket, VmState state, String message, long stateSinceUnixMs,
                          List<Transition> transitions, Hello peer, long lastReceivedUnixMs,
@@ -25,5 +27,5 @@ public record VmSnapshot(String id, String socket, VmState state, String message
                          int unreadByQemu, SessionFigures session, TelemetryReport telemetry,
                          long telemetryReceivedUnixMs, boolean telemetryStale, long telemetryReports,
                          Conduct.Figures conduct, Conduct.Quarantine quarantine, long telemetryBytes,
-                         String lastReportRefusal) {
+                         String lastReportRefusal, ChannelCounters channel, RequestLatency latency) {
 }

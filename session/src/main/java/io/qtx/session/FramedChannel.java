@@ -205,6 +205,11 @@ public final class FramedChannel implements AutoCloseable {
         return writer.framesRefused();
     }
 
+    /** Bytes written to the transport: frames with their headers. */
+    public long bytesSent() {
+        return writer.bytesWritten();
+    }
+
     public long writeTimeouts() {
         return writeTimeouts;
     }
