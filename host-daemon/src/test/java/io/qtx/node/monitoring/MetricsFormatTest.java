@@ -109,4 +109,22 @@ class MetricsFormatTest {
         assertTrue(text.contains("# TYPE qtx_node_vm_frames_received_total counter\n"), text);
         assertFalse(text.contains("# EOF"), text);
     }
+
+    /** A renamed metric would silently empty a panel or mute an alert: every name they use is exported. */
+    @Test
+    void theAlertsAndTheDashboardUseOnlyNamesQxNodeExports() throws Exception {
+        java.util.Set<String> exported = new java.util.HashSet<>();
+        metrics(null).body().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                .forEach(l -> exported.add(l.split("[{ ]", 2)[0]));
+        for (String file : List.of("qtx-alerts.yml", "qtx-alerts.test.yml", "qtx-grafana-dashboard.json")) {
+            String text = java.nio.file.Files.readString(AlertRulesTest.DIR.resolve(file));
+            Matcher name = Pattern.compile("\\bqtx_[a-z0-9_]+").matcher(text);
+            int seen = 0;
+            while (name.find()) {
+                seen++;
+                assertTrue(exported.contains(name.group()), file + " uses " + name.group() + ", which /metrics lacks");
+            }
+            assertTrue(seen > 5, file);
+        }
+    }
 }

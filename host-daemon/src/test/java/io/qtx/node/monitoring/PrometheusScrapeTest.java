@@ -61,8 +61,36 @@ class PrometheusScrapeTest {
                 assertEquals(1, prometheus.await("count(qtx_build_info{version=\"0.1.0\"})", WAIT));
                 assertTrue(prometheus.await("qtx_node_vm_ping_rtt_seconds_count{vm=\"vm-1\"}", WAIT) >= 1);
                 assertTrue(prometheus.await("qtx_node_uptime_seconds", WAIT) > 0);
+                everyDashboardQueryHasData(prometheus);
             }
         }
+    }
+
+    /**
+     * Every panel of the Grafana dashboard, its variables set to "All", is valid PromQL that
+     * finds series in what this Prometheus scraped (rates need two scrapes: retried a while).
+     */
+    private static void everyDashboardQueryHasData(PrometheusServer prometheus) throws Exception {
+        var dashboard = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(
+                AlertRulesTest.DIR.resolve("qtx-grafana-dashboard.json"))).getAsJsonObject();
+        int queries = 0;
+        for (var panel : dashboard.getAsJsonArray("panels")) {
+            var targets = panel.getAsJsonObject().getAsJsonArray("targets");
+            for (int i = 0; targets != null && i < targets.size(); i++) {
+                String expr = targets.get(i).getAsJsonObject().get("expr").getAsString()
+                        .replace("$instance", ".*").replace("$vm", ".*");
+                queries++;
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                String result = prometheus.raw(expr);
+                while (result.contains("\"result\":[]") && System.nanoTime() < deadline) {
+                    Thread.sleep(250);
+                    result = prometheus.raw(expr);
+                }
+                assertTrue(!result.contains("\"result\":[]"), panel.getAsJsonObject().get("title") + ": " + expr
+                        + " found nothing");
+            }
+        }
+        assertTrue(queries > 20, "queries: " + queries);
     }
 
     private static String get(HttpClient http, TestRigs.Api rig, String path) throws Exception {

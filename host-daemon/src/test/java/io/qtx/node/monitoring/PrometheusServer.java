@@ -81,6 +81,17 @@ final class PrometheusServer implements AutoCloseable {
         }
     }
 
+    /** The result of an instant query as Prometheus's JSON; fails on an invalid expression. */
+    String raw(String promql) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError(promql + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
     /** Waits for {@code promql} to have a value, at most {@code wait}. */
     double await(String promql, Duration wait) throws InterruptedException, IOException {
         long deadline = System.nanoTime() + wait.toNanos();
