@@ -27,6 +27,11 @@ public final class TestRigs {
             this.api = api;
         }
 
+        /** Stops the agent of {@code vm} (one in {@link #agents}), as if it died in the guest. */
+        public void stopAgent(String vm) throws Exception {
+            agents.get(vm).detach().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
         /** A request to {@code path} carrying the token, as every caller of the API must. */
         public HttpRequest.Builder request(String path) {
             return HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).header("Authorization", "Bearer " + TOKEN);

@@ -55,6 +55,7 @@ final class PrometheusServer implements AutoCloseable {
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
                 "--log.level=warn").redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile())
                 .start();
+        process.getOutputStream().close();
     }
 
     /** An instant query's single value, or empty while the series is absent (or Prometheus not up yet). */
