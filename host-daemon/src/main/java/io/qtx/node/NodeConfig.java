@@ -25,12 +25,13 @@ import java.time.Duration;
  * @param access the API's token, the hosts it answers to and its connection limits
  * @param maxBodyBytes largest JSON request body
  * @param httpThreads HTTP handler threads (each waits on at most one agent answer at a time)
+ * @param probeTimeout how long a liveness probe waits for its pong before the VM is unresponsive
  */
 public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heartbeatInterval,
                          Duration unresponsiveAfter, Duration servedCheck, Duration helloRetry,
                          Duration backoffMin, Duration backoffMax, Duration requestTimeout, int historySize,
                          Duration staleAfter, int maxPayload, int outboundCapacity, String httpBind, int httpPort,
-                         ApiAccess access, int maxBodyBytes, int httpThreads) {
+                         ApiAccess access, int maxBodyBytes, int httpThreads, Duration probeTimeout) {
 
     public static final Path DEFAULT_SOCKET_DIR = Path.of("/var/run/quantix-kvm/vms");
 
@@ -38,7 +39,7 @@ public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heart
         return new NodeConfig(DEFAULT_SOCKET_DIR, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(15),
                 Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(30),
                 Duration.ofSeconds(10), 60, Duration.ofSeconds(15), 256 * 1024, 512 * 1024, "127.0.0.1", 8710,
-                ApiAccess.defaults(), 1 << 20, 8);
+                ApiAccess.defaults(), 1 << 20, 8, Duration.ofSeconds(2));
     }
 
     /** The bearer token the API requires; null until {@link ApiAccess#tokenFile()} was read or created. */
@@ -49,19 +50,19 @@ public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heart
     public NodeConfig withSocketDir(Path dir) {
         return new NodeConfig(dir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, access, maxBodyBytes, httpThreads);
+                httpPort, access, maxBodyBytes, httpThreads, probeTimeout);
     }
 
     public NodeConfig withHttp(String bind, int port, String bearerToken) {
         return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, bind,
-                port, access.withToken(bearerToken), maxBodyBytes, httpThreads);
+                port, access.withToken(bearerToken), maxBodyBytes, httpThreads, probeTimeout);
     }
 
     public NodeConfig withAccess(ApiAccess api) {
         return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, api, maxBodyBytes, httpThreads);
+                httpPort, api, maxBodyBytes, httpThreads, probeTimeout);
     }
 
     /** Shorter timings, for tests and the demo. */
@@ -69,18 +70,25 @@ public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heart
                                   Duration backoffFloor, Duration request, Duration stale) {
         return new NodeConfig(socketDir, rescanInterval, heartbeat, unresponsive, served, hello, backoffFloor,
                 backoffMax, request, historySize, stale, maxPayload, outboundCapacity, httpBind, httpPort, access,
-                maxBodyBytes, httpThreads);
+                maxBodyBytes, httpThreads, probeTimeout);
     }
 
     public NodeConfig withRescan(Duration rescan) {
         return new NodeConfig(socketDir, rescan, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, access, maxBodyBytes, httpThreads);
+                httpPort, access, maxBodyBytes, httpThreads, probeTimeout);
     }
 
     public NodeConfig withMaxBodyBytes(int max) {
         return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, access, max, httpThreads);
+                httpPort, access, max, httpThreads, probeTimeout);
+    }
+
+    /** A probe's bound: a TCG guest's JVM can stall for seconds at its first process spawn. */
+    public NodeConfig withProbeTimeout(Duration timeout) {
+        return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
+                backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
+                httpPort, access, maxBodyBytes, httpThreads, timeout);
     }
 }
