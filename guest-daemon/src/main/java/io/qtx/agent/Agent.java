@@ -113,18 +113,22 @@ public final class Agent implements AutoCloseable {
         connection = new AgentConnection(loop, new PortAddress(config.port(), java.nio.file.Path.of("/")), options,
                 identity, dispatcher, () -> AgentCounters.newBuilder()
                         .setTelemetryDropped(pump[0] == null ? 0 : pump[0].dropped())
-                        .setRequestsExpired(dispatcher.expired()), onState);
+                        .setRequestsExpired(dispatcher.expired()), state -> {
+                            // Telemetry's timer runs only while a host listens: no host, no wake-ups.
+                            if (pump[0] != null) {
+                                pump[0].running(state == ConnectionState.RUNNING);
+                            }
+                            onState.accept(state);
+                        });
         TelemetryCollector collector = new TelemetryCollector(files, true, this::countersFromAnyThread);
-        telemetry = new TelemetryPump(loop, config.telemetryInterval(), collector::collect, connection::sendTelemetry,
-                connection::isRunning);
+        telemetry = new TelemetryPump(loop, config.telemetryInterval(), collector::collect, connection::sendTelemetry);
         pump[0] = telemetry;
     }
 
-    /** Starts looking for the port and sending telemetry. */
+    /** Starts looking for the port; telemetry follows once a host is there. */
     public void start() {
         LOG.log(System.Logger.Level.INFO, "quantix-kvm-agent " + Version.VERSION + " starting");
         connection.start();
-        telemetry.start();
     }
 
     public EventLoop loop() {

@@ -13,12 +13,13 @@ import io.qtx.epoll.Timer;
 import io.qtx.proto.TelemetryReport;
 
 /**
- * Sends a report every interval. Collecting may block (statvfs on a hung network mount), so
- * it runs on a thread of its own, never on the loop nor on the request workers; a report
- * still being collected when the next is due makes that one count as dropped. A report that
- * cannot be queued (session not running, or the host not reading and the queue full) is
- * dropped and counted, never kept: telemetry is a stream, not a log. While the session is
- * not running nothing is even collected.
+ * Sends a report every interval while a host listens. Collecting may block (statvfs on a hung
+ * network mount), so it runs on a thread of its own, never on the loop nor on the request
+ * workers; a report still being collected when the next is due makes that one count as
+ * dropped. A report that cannot be queued (the host not reading and the queue full, or gone
+ * between two states) is dropped and counted, never kept: telemetry is a stream, not a log.
+ * While the session is not running the timer does not even exist: with no host the agent has
+ * nothing to wake up for.
  */
 final class TelemetryPump implements AutoCloseable {
 
@@ -26,7 +27,6 @@ final class TelemetryPump implements AutoCloseable {
     private final Duration interval;
     private final Supplier<TelemetryReport> collector;
     private final Predicate<TelemetryReport> send;
-    private final java.util.function.BooleanSupplier running;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("telemetry").daemon().unstarted(r));
     private final AtomicLong dropped = new AtomicLong();
@@ -35,17 +35,20 @@ final class TelemetryPump implements AutoCloseable {
     private Timer timer;
 
     TelemetryPump(EventLoop loop, Duration interval, Supplier<TelemetryReport> collector,
-                  Predicate<TelemetryReport> send, java.util.function.BooleanSupplier running) {
+                  Predicate<TelemetryReport> send) {
         this.loop = loop;
         this.interval = interval;
         this.collector = collector;
         this.send = send;
-        this.running = running;
     }
 
-    void start() {
-        if (!interval.isZero()) {
-            loop.execute(() -> timer = loop.scheduleAtFixedRate(interval, interval, this::due));
+    /** The session started or stopped running: the timer is armed or cancelled. Loop thread. */
+    void running(boolean running) {
+        if (running && timer == null && !interval.isZero()) {
+            timer = loop.scheduleAtFixedRate(interval, interval, this::due);
+        } else if (!running && timer != null) {
+            timer.cancel();
+            timer = null;
         }
     }
 
@@ -58,8 +61,7 @@ final class TelemetryPump implements AutoCloseable {
     }
 
     private void due() {
-        // No session to send to: nothing is collected (reading /proc costs CPU a waiting agent must not spend).
-        if (collecting || !running.getAsBoolean()) {
+        if (collecting) {
             dropped.incrementAndGet();
             return;
         }
@@ -87,8 +89,10 @@ final class TelemetryPump implements AutoCloseable {
 
     @Override
     public void close() {
-        if (timer != null) {
-            loop.execute(timer::cancel);
+        try {
+            loop.execute(() -> running(false));
+        } catch (RejectedExecutionException stopped) {
+            // the loop is already closed, and its timers with it
         }
         thread.shutdownNow();
     }

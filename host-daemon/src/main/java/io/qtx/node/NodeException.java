@@ -17,8 +17,12 @@ public final class NodeException extends RuntimeException {
         BODY_TOO_LARGE(413),
         AGENT_ERROR(502),
         AGENT_DISCONNECTED(502),
+        /** The agent's instance id changed: the request was lost with the old process. */
+        AGENT_RESTARTED(502),
         AGENT_BUSY(503),
         AGENT_TIMEOUT(504),
+        /** No pong within the probe bound: the agent is dead, stopped, or the guest hung. */
+        AGENT_UNRESPONSIVE(504),
         INTERNAL(500);
 
         private final int httpStatus;

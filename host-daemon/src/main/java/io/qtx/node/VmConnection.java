@@ -11,7 +11,6 @@ import io.qtx.epoll.Timer;
 import io.qtx.epoll.UnixSockets;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
-import io.qtx.ffi.SocketQueues;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
 import io.qtx.proto.Ping;
@@ -22,12 +21,22 @@ import io.qtx.session.Session;
  * qx-node's side of one VM: a state machine over at most one connection to the VM's socket.
  * The old connection is always closed before a new one is opened, and a connect still in
  * progress when the VM goes away is closed the moment it completes. Loop thread only.
+ *
+ * <p>Ready means answering pings: after every handshake the VM stays handshaking until a
+ * probe ping ({@link Liveness}) is answered; a probe not answered in time fails every waiting
+ * request with AGENT_UNRESPONSIVE, marks the VM unresponsive and re-syncs. Whenever the
+ * session starts over, what waits fails at once: AGENT_RESTARTED when the agent's instance
+ * changed, else AGENT_DISCONNECTED. A request's own timeout only probes; it never re-syncs a
+ * session that still answers pings.
  */
 final class VmConnection implements Session.Listener {
 
     private static final System.Logger LOG = System.getLogger(VmConnection.class.getName());
     private static final int TRANSITIONS_KEPT = 32;
     private static final String HEARTBEAT = "heartbeat ping";
+    private static final String PROBE = "probe ping";
+    /** A clock sample older than this is refreshed with a heartbeat ping, however chatty the agent. */
+    static final Duration CLOCK_REFRESH = Duration.ofSeconds(30);
 
     private final Node node;
     private final VmId id;
@@ -56,16 +65,15 @@ final class VmConnection implements Session.Listener {
     private int generation;
     private boolean removed;
     private Timer reconnectTimer;
-    private Timer servedCheck;
     private long lastReceivedNanos;
     private long lastReceivedUnixMs;
     private Hello peer;
     private long connects;
     private long disconnects;
     private long resyncs;
-    private long notServedEpisodes;
     private long lastRttNanos = -1;
-    private int unreadByQemu;
+    private final Liveness liveness;
+    private final ServedCheck served;
 
     VmConnection(Node node, VmId id, Path socket) {
         this.node = node;
@@ -79,6 +87,9 @@ final class VmConnection implements Session.Listener {
         this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), node.random());
         Duration beat = config.heartbeatInterval();
         this.heartbeat = node.loop().scheduleAtFixedRate(beat, beat, this::checkHeartbeat);
+        this.liveness = new Liveness(node.loop(), new Probed());
+        this.served = new ServedCheck(node.loop(), config.servedCheck(), socket, () -> session, () -> state,
+                this::transition);
         transition(VmState.DISCOVERED, "socket " + socket + " appeared");
     }
 
@@ -126,7 +137,7 @@ final class VmConnection implements Session.Listener {
             return;
         }
         connecting = false;
-        unreadByQemu = 0;
+        served.clear();
         Session s = node.newSession(fd, this, id.value());
         s.helloBackoff(limits.helloRetryMax());
         session = s;
@@ -139,70 +150,40 @@ final class VmConnection implements Session.Listener {
             // start() closed the channel, and onClosed has already recorded the loss.
             return;
         }
-        servedCheck = node.loop().scheduleAtFixedRate(config.servedCheck(), config.servedCheck(), this::checkServed);
-    }
-
-    /**
-     * Connected but no answer yet: either QEMU reads us and no agent answers, or QEMU never
-     * reads us because another client holds its socket and we sit in the listen backlog.
-     * What we wrote and nobody read tells the two apart.
-     */
-    private void checkServed() {
-        Session s = session;
-        if (s == null || s.isReady() || !s.isOpen()
-                || state != VmState.HANDSHAKING && state != VmState.NOT_SERVED) {
-            return;
-        }
-        int previous = unreadByQemu;
-        try {
-            unreadByQemu = SocketQueues.unreadByPeer(s.channel().fd());
-        } catch (NativeException e) {
-            return;
-        }
-        // Bytes just written are briefly unread even on a served socket; only bytes still unread
-        // at two checks in a row mean nobody reads.
-        boolean held = unreadByQemu > 0 && previous > 0;
-        if (unreadByQemu > 0 && !held) {
-            return; // judge at the next check
-        }
-        if (held && Backlog.queued(socket) > 0) {
-            if (state != VmState.NOT_SERVED) {
-                notServedEpisodes++;
-            }
-            transition(VmState.NOT_SERVED, "connected, but QEMU has not read the " + unreadByQemu
-                    + " bytes we sent and its socket has a queue: another client holds this VM's channel (a second"
-                    + " qx-node, socat, a console?) and we wait in QEMU's listen backlog; served once it disconnects");
-        } else if (held) {
-            transition(VmState.HANDSHAKING, "connected; QEMU holds our hello unread: the guest has not opened the"
-                    + " port (agent not running or not installed, or the guest still booting)");
-        } else if (s.channel().readerStats().bytesSkipped() > 0 || s.channel().envelopesRejected() > 0) {
-            transition(VmState.HANDSHAKING, "connected and QEMU reads us, but what comes back is not our protocol ("
-                    + s.channel().readerStats().bytesSkipped() + " bytes skipped, " + s.channel().envelopesRejected()
-                    + " payloads refused): not a qtx agent on this port, or a damaged channel");
-        } else {
-            transition(VmState.HANDSHAKING, "connected and QEMU reads us, but no agent answered our hello:"
-                    + " the agent is not running, or is stuck");
-        }
+        served.start();
     }
 
     @Override
     public void onReady(Hello peerHello) {
-        cancel(servedCheck);
-        servedCheck = null;
-        unreadByQemu = 0;
+        served.stop();
+        served.clear();
+        boolean restarted = peer != null && !peer.getInstanceId().equals(peerHello.getInstanceId());
+        // Whatever still waits was sent in an earlier session: its answer can no longer come.
+        requests.failAll(restarted ? restartedError() : new NodeException(NodeException.Code.AGENT_DISCONNECTED,
+                id + ": the agent started its session over; the request does not run after its deadline"));
         peer = peerHello;
         backoff.reset();
         markReceived();
-        transition(VmState.READY, "agent " + GuestText.safe(peerHello.getSoftwareVersion(), 64) + " on "
-                + GuestText.safe(peerHello.getHostname(), 64) + " ready");
+        if (state != VmState.UNRESPONSIVE) {
+            transition(VmState.HANDSHAKING, "handshake done with agent " + GuestText.safe(peerHello.getSoftwareVersion(), 64)
+                    + " on " + GuestText.safe(peerHello.getHostname(), 64) + "; waiting for its first pong");
+        }
+        liveness.probe("after the handshake");
+    }
+
+    @Override
+    public void onPeerRestarted(Hello newPeer) {
+        requests.failAll(restartedError());
+    }
+
+    private NodeException restartedError() {
+        return new NodeException(NodeException.Code.AGENT_RESTARTED,
+                id + ": the agent restarted (new instance id); the request was lost with the old process");
     }
 
     @Override
     public void onEnvelope(Envelope envelope) {
         markReceived();
-        if (state == VmState.UNRESPONSIVE) {
-            transition(VmState.READY, "the agent speaks again");
-        }
         if (envelope.getPayloadCase() == Envelope.PayloadCase.TELEMETRY) {
             String refused = GuestMessages.checkTelemetry(envelope.getTelemetry(), limits.maxReportBytes());
             if (refused != null || !telemetry.add(envelope.getTelemetry(), lastReceivedUnixMs)) {
@@ -218,11 +199,14 @@ final class VmConnection implements Session.Listener {
 
     @Override
     public void onNotReady(String reason) {
+        requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id
+                + ": the session with the agent is re-syncing (" + reason + "); the request does not run after its"
+                + " deadline"));
         if (state == VmState.READY) {
             transition(VmState.HANDSHAKING, "re-syncing: " + reason);
         }
-        if (servedCheck == null && session != null) {
-            servedCheck = node.loop().scheduleAtFixedRate(config.servedCheck(), config.servedCheck(), this::checkServed);
+        if (session != null) {
+            served.start();
         }
     }
 
@@ -233,8 +217,7 @@ final class VmConnection implements Session.Listener {
             sample(s);
         }
         session = null;
-        cancel(servedCheck);
-        servedCheck = null;
+        served.stop();
         if (!removed && !quarantining) {
             lost(cause == null ? "connection closed" : cause.getMessage());
         }
@@ -293,8 +276,8 @@ final class VmConnection implements Session.Listener {
             }
             disconnects++;
         }
-        cancel(servedCheck);
-        servedCheck = null;
+        served.stop();
+        liveness.stop();
         cancel(reconnectTimer);
         boolean warn = conduct.mayWarn(System.nanoTime());
         transition(VmState.MISBEHAVING, why + "; quarantine #" + f.quarantines() + ", next attempt in "
@@ -307,6 +290,7 @@ final class VmConnection implements Session.Listener {
 
     private void lost(String why) {
         disconnects++;
+        liveness.stop();
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED,
                 id + ": the connection to the agent was lost (" + why + ")"));
         transition(VmState.DISCONNECTED, why);
@@ -315,26 +299,87 @@ final class VmConnection implements Session.Listener {
         reconnectTimer = node.loop().schedule(delay, this::connect);
     }
 
-    /** Telemetry and pongs are the heartbeat: QEMU never says when a guest agent dies. */
+    /**
+     * Telemetry and pongs are the heartbeat: QEMU never says when a guest agent dies. A heartbeat
+     * ping also refreshes the round-trip clock samples, at least every {@link #CLOCK_REFRESH}.
+     */
     private void checkHeartbeat() {
         judge();
-        if (state != VmState.READY && state != VmState.UNRESPONSIVE) {
+        if (state != VmState.READY || session == null || !session.isReady()) {
             return;
         }
-        long silentNanos = System.nanoTime() - lastReceivedNanos;
-        if (state == VmState.READY && silentNanos >= config.unresponsiveAfter().toNanos()) {
-            transition(VmState.UNRESPONSIVE, "nothing from the agent for " + silentNanos / 1_000_000
+        long now = System.nanoTime();
+        long silentNanos = now - lastReceivedNanos;
+        if (silentNanos >= config.unresponsiveAfter().toNanos()) {
+            unresponsive("nothing from the agent for " + silentNanos / 1_000_000
                     + " ms (no telemetry, no pong): the agent may have died or the guest hung");
-            conduct.unresponsive();
-            resyncs++;
-            if (session != null) {
-                session.rehandshake("unresponsive");
-            }
             return;
         }
-        if (silentNanos >= config.heartbeatInterval().toNanos() && session != null && session.isReady()) {
+        if (silentNanos >= config.heartbeatInterval().toNanos()
+                || now - session.peerClock().lastSampleNanos() >= CLOCK_REFRESH.toNanos()) {
             send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), HEARTBEAT,
-                    config.heartbeatInterval()).exceptionally(t -> null);
+                    config.heartbeatInterval(), false).exceptionally(t -> null);
+        }
+    }
+
+    private void answersPings() {
+        if (state != VmState.READY && session != null && session.isReady() && peer != null) {
+            transition(VmState.READY, "agent " + GuestText.safe(peer.getSoftwareVersion(), 64) + " on "
+                    + GuestText.safe(peer.getHostname(), 64) + " ready (answers pings)");
+        }
+    }
+
+    /** What {@link Liveness} sees of this VM. */
+    private final class Probed implements Liveness.Vm {
+
+        @Override
+        public boolean canProbe() {
+            return session != null && session.isReady();
+        }
+
+        @Override
+        public boolean isReady() {
+            return state == VmState.READY;
+        }
+
+        @Override
+        public CompletableFuture<Long> ping(Duration timeout) {
+            return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), PROBE, timeout, true)
+                    .thenApply(RequestTracker.Answer::rttNanos);
+        }
+
+        @Override
+        public void answered(long rttNanos) {
+            lastRttNanos = rttNanos;
+            answersPings();
+        }
+
+        @Override
+        public void unresponsive(String why) {
+            VmConnection.this.unresponsive(why);
+        }
+
+        @Override
+        public int waiting() {
+            return requests.size();
+        }
+
+        @Override
+        public long lastHeardNanos() {
+            return lastReceivedNanos;
+        }
+    }
+
+    /** Fails what waits, says unresponsive, re-syncs: ready again only once a pong comes back. */
+    private void unresponsive(String why) {
+        resyncs++;
+        conduct.unresponsive();
+        liveness.stop();
+        requests.failAll(new NodeException(NodeException.Code.AGENT_UNRESPONSIVE, id + ": " + why
+                + "; the request does not run after its deadline"));
+        transition(VmState.UNRESPONSIVE, why);
+        if (session != null && session.isOpen()) {
+            session.rehandshake("unresponsive");
         }
     }
 
@@ -343,27 +388,40 @@ final class VmConnection implements Session.Listener {
         lastReceivedUnixMs = System.currentTimeMillis();
     }
 
-    /** Sends a request and waits for its answer; fails at once unless the agent is ready. */
+    /**
+     * Sends a request and waits for its answer; fails at once unless the agent is ready. Its
+     * deadline goes in the agent's monotonic clock, converted from the round-trip samples so it
+     * is never later than this side's timer (requests.proto, deadline_agent_ms).
+     */
     CompletableFuture<RequestTracker.Answer> request(Request.Builder request, String what, Duration timeout) {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        if (session != null) {
-            deadline += session.peerClockOffsetMs();
+        if (state == VmState.READY && session != null && session.isReady() && session.peerClock().hasSample()) {
+            request.setDeadlineAgentMs(session.peerDeadlineMs(timeout));
         }
-        request.setDeadlineUnixMs(deadline);
-        return send(Envelope.newBuilder().setRequest(request), what, timeout);
+        CompletableFuture<RequestTracker.Answer> answer = send(Envelope.newBuilder().setRequest(request), what,
+                timeout, false);
+        if (!answer.isDone()) {
+            liveness.watch();
+        }
+        return answer;
     }
 
     CompletableFuture<Long> ping(Duration timeout) {
-        return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), "ping", timeout)
+        return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), "ping", timeout, true)
                 .thenApply(answer -> {
                     lastRttNanos = answer.rttNanos();
+                    answersPings();
                     return answer.rttNanos();
                 });
     }
 
-    private CompletableFuture<RequestTracker.Answer> send(Envelope.Builder envelope, String what, Duration timeout) {
-        if (state != VmState.READY && state != VmState.UNRESPONSIVE || session == null || !session.isReady()) {
-            return CompletableFuture.failedFuture(new NodeException(NodeException.Code.AGENT_NOT_READY,
+    /** @param beforeReady a ping, which may go out while the session is up but the VM not (yet) ready */
+    private CompletableFuture<RequestTracker.Answer> send(Envelope.Builder envelope, String what, Duration timeout,
+                                                          boolean beforeReady) {
+        if (session == null || !session.isReady() || !beforeReady && state != VmState.READY
+                || envelope.hasRequest() && !session.peerClock().hasSample()) {
+            NodeException.Code code = state == VmState.UNRESPONSIVE ? NodeException.Code.AGENT_UNRESPONSIVE
+                    : NodeException.Code.AGENT_NOT_READY;
+            return CompletableFuture.failedFuture(new NodeException(code,
                     id + ": agent not ready (" + state.json() + ": " + message + ")"));
         }
         long envelopeId = session.send(envelope, 0);
@@ -374,13 +432,13 @@ final class VmConnection implements Session.Listener {
         return requests.track(envelopeId, what, timeout);
     }
 
+    /**
+     * A slow request is no reason to doubt the session (its late answer is merely unmatched): it
+     * only probes. Heartbeat silence is judged by checkHeartbeat, a probe's by its own callback.
+     */
     private void requestTimedOut(String what) {
-        if (what.equals(HEARTBEAT)) {
-            return; // silence is judged by checkHeartbeat, which re-syncs once the VM is unresponsive
-        }
-        resyncs++;
-        if (session != null && session.isOpen()) {
-            session.rehandshake(what + " timed out");
+        if (!what.equals(HEARTBEAT) && !what.equals(PROBE) && state == VmState.READY) {
+            liveness.probe(what + " timed out");
         }
     }
 
@@ -389,7 +447,8 @@ final class VmConnection implements Session.Listener {
         removed = true;
         generation++;
         cancel(reconnectTimer);
-        cancel(servedCheck);
+        served.stop();
+        liveness.stop();
         heartbeat.cancel();
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id + ": the VM's socket went away"));
         if (session != null) {
@@ -437,7 +496,7 @@ final class VmConnection implements Session.Listener {
         Session s = session;
         return new VmSnapshot(id.value(), socket.toString(), state, message, stateSinceMs, List.copyOf(transitions),
                 peer, lastReceivedUnixMs, lastRttNanos, connects, disconnects, resyncs,
-                notServedEpisodes, requests.timeouts(), requests.unmatched(), requests.size(), unreadByQemu,
+                served.notServedEpisodes(), requests.timeouts(), requests.unmatched(), requests.size(), served.unreadByQemu(),
                 s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
                 latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
                 telemetry.received(), conduct.figures(), conduct.lastQuarantine(), telemetry.bytes(),

@@ -20,7 +20,7 @@ import io.qtx.proto.TelemetryReport;
  */
 public record VmSnapshot(String id, String socket, VmState state, String message, long stateSinceUnixMs,
                          List<Transition> transitions, Hello peer, long lastReceivedUnixMs,
-                         long lastRttNanos, long connects, long disconnects, long resyncsAfterTimeout,
+                         long lastRttNanos, long connects, long disconnects, long resyncsUnresponsive,
                          long notServedEpisodes, long requestTimeouts, long lateAnswers, int pendingRequests,
                          int unreadByQemu, SessionFigures session, TelemetryReport telemetry,
                          long telemetryReceivedUnixMs, boolean telemetryStale, long telemetryReports,

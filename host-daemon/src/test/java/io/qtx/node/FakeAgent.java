@@ -43,6 +43,8 @@ public final class FakeAgent implements Session.Listener, AutoCloseable {
     private volatile boolean ready;
     private Timer telemetry;
     private long sequence;
+    /** Set before {@link #attach()}: a new value is what a restarted agent process says. */
+    volatile String instanceId = "fake-instance-id";
 
     public FakeAgent(EventLoop loop, Path port, String hostname, Function<Request, Response> handler, Duration telemetryEvery) {
         this.loop = loop;
@@ -59,7 +61,7 @@ public final class FakeAgent implements Session.Listener, AutoCloseable {
             @Override
             public void connected(Fd fd) {
                 Session s = new Session(loop, fd, new ChannelOptions(ChannelOptions.Kind.STREAM_SOCKET,
-                        256 * 1024, 256 * 1024, 512 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(5)), identity(hostname, telemetryEvery),
+                        256 * 1024, 256 * 1024, 512 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(5)), identity(hostname, telemetryEvery, instanceId),
                         Duration.ofMillis(500), () -> Pong.newBuilder().setUptimeMs(1).build(), FakeAgent.this, hostname);
                 session = s;
                 try {
@@ -79,7 +81,11 @@ public final class FakeAgent implements Session.Listener, AutoCloseable {
     }
 
     public static Handshake.Identity identity(String hostname, Duration telemetryEvery) {
-        return new Handshake.Identity(Role.ROLE_AGENT, "fake-1", ByteString.copyFromUtf8("fake-instance-id"), "boot",
+        return identity(hostname, telemetryEvery, "fake-instance-id");
+    }
+
+    static Handshake.Identity identity(String hostname, Duration telemetryEvery, String instanceId) {
+        return new Handshake.Identity(Role.ROLE_AGENT, "fake-1", ByteString.copyFromUtf8(instanceId), "boot",
                 256 * 1024, Capabilities.newBuilder()
                         .setTelemetryIntervalMs(telemetryEvery == null ? 0 : (int) telemetryEvery.toMillis()).build(),
                 hostname);

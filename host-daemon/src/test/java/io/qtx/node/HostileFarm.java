@@ -86,7 +86,7 @@ public final class HostileFarm {
                 }
             };
             case "pings" -> c -> {
-                c.handshake("pings");
+                c.behave("pings");
                 byte[] burst = repeat(HostileGuest.frame(Envelope.newBuilder().setId(7).setPing(Ping.getDefaultInstance())
                         .build().toByteArray(), false), 1000);
                 while (true) {
@@ -94,7 +94,7 @@ public final class HostileFarm {
                 }
             };
             case "telemetry" -> c -> {
-                c.handshake("telemetry");
+                c.behave("telemetry");
                 byte[] burst = repeat(HostileGuest.frame(Envelope.newBuilder().setId(1).setTelemetry(TelemetryReport
                         .newBuilder().setHostname("t").setCpuPercent(1)).build().toByteArray(), false), 256);
                 while (true) {
@@ -107,7 +107,7 @@ public final class HostileFarm {
                     r.addInterfaces(NetInterface.getDefaultInstance());
                 }
                 byte[] frame = HostileGuest.frame(Envelope.newBuilder().setId(3).setTelemetry(r).build().toByteArray(), true);
-                c.handshake("amplify");
+                c.behave("amplify");
                 while (true) {
                     c.write(frame);
                 }
@@ -120,7 +120,7 @@ public final class HostileFarm {
                 }
             };
             case "maxreports" -> c -> {
-                c.handshake("max");
+                c.behave("max");
                 byte[] frame = HostileGuest.frame(Envelope.newBuilder().setId(5).setTelemetry(maximumReport()).build()
                         .toByteArray(), false);
                 while (true) {

@@ -66,8 +66,9 @@ class NodeTest {
         var exec = rig.node.request("vm-1", Request.newBuilder().setExec(ExecRequest.newBuilder()
                 .setArgv(Argv.newBuilder().addArgs("echo").addArgs("hi")))).get(10, TimeUnit.SECONDS);
         assertEquals("hi\n", exec.getExec().getStdout().toStringUtf8());
-        assertTrue(rig.handlers.lastRequest.getDeadlineUnixMs() > System.currentTimeMillis() - 10_000,
-                "every request carries a deadline");
+        // The fake agent shares this JVM's monotonic clock: the deadline is the request timeout ahead, less a round trip.
+        long left = rig.handlers.lastRequest.getDeadlineAgentMs() - io.qtx.session.PeerClock.nowMs();
+        assertTrue(left > 0 && left <= 10_000, "every request carries a deadline: " + left);
     }
 
     @Test
@@ -124,18 +125,21 @@ class NodeTest {
     }
 
     @Test
-    void aRequestThatTimesOutFailsWith504AndTheSessionResyncs() throws Exception {
+    void aRequestThatTimesOutFailsWith504ButASessionThatAnswersPingsStaysUpAndUsable() throws Exception {
         SimulatedChannel ch = rig.vm("vm-1");
         rig.agent(ch, false);
         rig.startNode();
         long handshakesBefore = rig.awaitState("vm-1", VmState.READY).session().handshakes();
+        // This agent never answers requests, but its session answers pings.
         NodeException e = failure(rig.node.request("vm-1", Request.newBuilder().setSystemInfo(
                 SystemInfoRequest.getDefaultInstance()), Duration.ofMillis(300)));
         assertEquals(NodeException.Code.AGENT_TIMEOUT, e.code());
-        VmSnapshot after = rig.awaitVm("vm-1", "resynced and ready", s -> s.state() == VmState.READY
-                && s.resyncsAfterTimeout() == 1);
-        assertTrue(after.session().handshakes() > handshakesBefore, "a new hello after the timeout");
-        assertEquals(1, after.requestTimeouts());
+        rig.awaitVm("vm-1", "the timeout's probe answered", s -> s.requestTimeouts() == 1 && s.pendingRequests() == 0);
+        VmSnapshot after = rig.node.vm("vm-1").get(10, TimeUnit.SECONDS);
+        assertEquals(VmState.READY, after.state());
+        assertEquals(handshakesBefore, after.session().handshakes(), "no re-sync after a mere timeout");
+        assertEquals(0, after.resyncsUnresponsive());
+        assertTrue(rig.node.ping("vm-1", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS) > 0);
     }
 
     @Test
@@ -172,6 +176,76 @@ class NodeTest {
         rig.awaitVm("vm-1", "telemetry stale", VmSnapshot::telemetryStale);
         rig.agent(ch);
         rig.awaitVm("vm-1", "ready with fresh telemetry", s -> s.state() == VmState.READY && !s.telemetryStale());
+    }
+
+    @Test
+    void aDeadAgentFailsTheNextRequestWithUnresponsiveLongBeforeItsTimeout() throws Exception {
+        SimulatedChannel ch = rig.vm("vm-1");
+        FakeAgent agent = rig.agent(ch);
+        rig.startNode();
+        rig.awaitState("vm-1", VmState.READY);
+        agent.detach().get(10, TimeUnit.SECONDS);
+        // QEMU says nothing when the guest's agent dies; a minute-long request learns it from the probe.
+        long t0 = System.nanoTime();
+        NodeException e = failure(rig.node.request("vm-1", Request.newBuilder().setSystemInfo(
+                SystemInfoRequest.getDefaultInstance()), Duration.ofSeconds(60)));
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(NodeException.Code.AGENT_UNRESPONSIVE, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains("no pong"), e.getMessage());
+        System.out.println("dead fake agent reported after " + tookMs + " ms");
+        VmSnapshot dead = rig.snapshot("vm-1");
+        assertEquals(VmState.UNRESPONSIVE, dead.state());
+        // What follows fails at once, with the same clear code.
+        assertEquals(NodeException.Code.AGENT_UNRESPONSIVE, failure(rig.node.request("vm-1", Request.newBuilder()
+                .setSystemInfo(SystemInfoRequest.getDefaultInstance()), Duration.ofSeconds(60))).code());
+        rig.agent(ch);
+        rig.awaitState("vm-1", VmState.READY);
+    }
+
+    @Test
+    void requestsPendingWhenTheAgentRestartsFailAtOnceWithAgentRestarted() throws Exception {
+        SimulatedChannel ch = rig.vm("vm-1");
+        FakeAgent first = rig.agent(ch, false);
+        rig.startNode();
+        VmSnapshot ready = rig.awaitState("vm-1", VmState.READY);
+        CompletableFuture<io.qtx.proto.Response> pending = rig.node.request("vm-1", Request.newBuilder()
+                .setSystemInfo(SystemInfoRequest.getDefaultInstance()), Duration.ofSeconds(60));
+        rig.awaitVm("vm-1", "one pending", s -> s.pendingRequests() == 1);
+        first.detach().get(10, TimeUnit.SECONDS);
+        FakeAgent second = new FakeAgent(rig.agentLoop, ch.guestSocket(), "guest-vm-1", rig.handlers,
+                Duration.ofMillis(200));
+        second.instanceId = "restarted";
+        try {
+            second.attach().get(10, TimeUnit.SECONDS);
+            NodeException e = failure(pending);
+            assertEquals(NodeException.Code.AGENT_RESTARTED, e.code(), e.getMessage());
+            VmSnapshot back = rig.awaitVm("vm-1", "ready with the new instance", s -> s.state() == VmState.READY
+                    && s.peer().getInstanceId().toStringUtf8().equals("restarted"));
+            assertTrue(back.session().handshakes() > ready.session().handshakes(),
+                    "a new instance gets a whole new handshake (fresh nonce, fresh clock samples)");
+            assertEquals("debian", rig.node.request("vm-1", Request.newBuilder().setSystemInfo(
+                    SystemInfoRequest.getDefaultInstance())).get(10, TimeUnit.SECONDS).getSystemInfo().getOsId());
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void anAgentThatAnswersHellosButNoPingsIsNeverReady() throws Exception {
+        SimulatedChannel ch = rig.vm("vm-1");
+        HelloOnlyAgent agent = new HelloOnlyAgent(rig.agentLoop);
+        agent.attach(ch.guestSocket()).get(10, TimeUnit.SECONDS);
+        try {
+            rig.startNode();
+            VmSnapshot s = rig.awaitVm("vm-1", "two rounds of handshake, probe, unresponsive",
+                    v -> v.resyncsUnresponsive() >= 2);
+            assertTrue(s.session().handshakes() >= 3, "it did get through handshakes");
+            assertFalse(s.transitions().stream().anyMatch(t -> t.state() == VmState.READY), s.transitions().toString());
+            assertEquals(NodeException.Code.AGENT_UNRESPONSIVE, failure(rig.node.request("vm-1", Request.newBuilder()
+                    .setSystemInfo(SystemInfoRequest.getDefaultInstance()))).code());
+        } finally {
+            agent.close();
+        }
     }
 
     @Test

@@ -115,8 +115,20 @@ public final class FramedChannel implements AutoCloseable {
             closeWith(e instanceof NativeException n ? n : new IOException(e));
             throw e;
         }
-        Duration stall = options.stallTimeout();
-        stallCheck = loop.scheduleAtFixedRate(stall.dividedBy(2), stall.dividedBy(2), this::checkStall);
+        if (peerPresent) {
+            armStallCheck();
+        }
+    }
+
+    /**
+     * The stall check runs only while a peer is there: a virtio port with no host receives
+     * nothing, holds no half frame (dropped when the host left) and must cost no wake-ups.
+     */
+    private void armStallCheck() {
+        if (stallCheck == null && !closed) {
+            Duration stall = options.stallTimeout();
+            stallCheck = loop.scheduleAtFixedRate(stall.dividedBy(2), stall.dividedBy(2), this::checkStall);
+        }
     }
 
     public Fd fd() {
@@ -274,6 +286,7 @@ public final class FramedChannel implements AutoCloseable {
                 peerGone();
             } else if ((events & IoEvents.WRITABLE) != 0 && !peerPresent) {
                 peerPresent = true;
+                armStallCheck();
                 listener.onPeerArrived();
             }
         } else if ((hungUp || (events & IoEvents.PEER_CLOSED) != 0) && !continuationQueued && !paused) {
@@ -410,6 +423,10 @@ public final class FramedChannel implements AutoCloseable {
     private void peerGone() {
         if (peerPresent) {
             peerPresent = false;
+            if (stallCheck != null) {
+                stallCheck.cancel();
+                stallCheck = null;
+            }
             resetInbound();
             discardOutbound();
             listener.onPeerGone();

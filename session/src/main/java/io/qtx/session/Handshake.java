@@ -54,7 +54,6 @@ public final class Handshake {
     private boolean answered;
     private Hello peerHello;
     private FrameVersion writeVersion = FrameVersion.FRAME_VERSION_QTX1;
-    private long peerClockOffsetMs;
     private Error refusal;
 
     public Handshake(Identity self, SecureRandom random) {
@@ -90,8 +89,19 @@ public final class Handshake {
         return hello.build();
     }
 
-    /** Records the peer's Hello and builds the answer to it. */
-    public HelloReply answer(Hello peer, long receivedUnixMs) {
+    /**
+     * Our current Hello again, same nonce, with a fresh wall-clock time: for a peer that started
+     * over and may have lost it. Null before the first Hello or after a reset.
+     */
+    public Hello repeatHello(Hello current, long nowUnixMs) {
+        if (current == null || nonce.isEmpty() || !nonce.equals(current.getNonce())) {
+            return null;
+        }
+        return current.toBuilder().setSentUnixMs(nowUnixMs).build();
+    }
+
+    /** Records the peer's Hello and builds the answer to it (without clock times: the session adds them). */
+    public HelloReply answer(Hello peer) {
         HelloReply.Builder reply = HelloReply.newBuilder().setEchoNonce(peer.getNonce());
         if (peer.getRole() == self.role() || peer.getRole() == Role.ROLE_UNSPECIFIED) {
             return reply.setError(error("peer role " + peer.getRole() + " cannot talk to a " + self.role())).build();
@@ -101,7 +111,6 @@ public final class Handshake {
                     + ", this side " + PROTOCOL_VERSION)).build();
         }
         peerHello = peer;
-        peerClockOffsetMs = peer.getSentUnixMs() == 0 ? 0 : peer.getSentUnixMs() - receivedUnixMs;
         return reply.setProtocolVersion(PROTOCOL_VERSION).setFrameVersion(highestShared(peer)).build();
     }
 
@@ -157,11 +166,6 @@ public final class Handshake {
     /** The frame version (header's last magic byte) to write: QTX1 until the peer agreed on more. */
     public byte writeFrameVersion() {
         return writeVersion == FrameVersion.FRAME_VERSION_QTX2 ? FrameDescriptor.VERSION_2 : FrameDescriptor.VERSION_1;
-    }
-
-    /** Peer's wall clock minus ours, measured at its Hello (ignores transit time, which is small). */
-    public long peerClockOffsetMs() {
-        return peerClockOffsetMs;
     }
 
     private static Error error(String message) {

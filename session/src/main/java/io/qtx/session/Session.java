@@ -9,15 +9,18 @@ import io.qtx.epoll.EventLoop;
 import io.qtx.epoll.Timer;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
+import io.qtx.proto.ClockTimes;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
+import io.qtx.proto.HelloReply;
 import io.qtx.proto.Pong;
 
 /**
  * A handshaken conversation over a {@link FramedChannel}: assigns envelope ids and times,
  * runs the {@link Handshake} on every (re)connection, after every write timeout and whenever
- * the peer starts over, answers pings, and hands everything else to its listener, but only
- * once the handshake is through. What arrives before that is discarded and counted: on a
+ * the peer starts over, answers pings, keeps the round-trip samples of the peer's clock
+ * ({@link PeerClock}: every Hello and Ping sent is a probe, every answer carries our monotonic
+ * times), and hands everything else to its listener, but only once the handshake is through. What arrives before that is discarded and counted: on a
  * virtio channel it may be a request queued for an earlier session.
  *
  * <p>Loop thread only.
@@ -47,6 +50,13 @@ public final class Session implements AutoCloseable {
         default void onNotReady(String reason) {
         }
 
+        /**
+         * The session heard a Hello from a new instance of the peer (it restarted): whatever the
+         * old instance was doing is lost. Called before the session starts a new handshake.
+         */
+        default void onPeerRestarted(Hello newPeer) {
+        }
+
         /** The session is over for good: its descriptor is closed. {@code cause} is null if closed on purpose. */
         void onClosed(IOException cause);
     }
@@ -54,6 +64,7 @@ public final class Session implements AutoCloseable {
     private final EventLoop loop;
     private final FramedChannel channel;
     private final Handshake handshake;
+    private final PeerClock peerClock = new PeerClock();
     private final Duration helloRetry;
     /** Unanswered Hellos are repeated after helloRetry, doubling up to this; null: never doubles. */
     private Duration helloRetryMax;
@@ -125,9 +136,20 @@ public final class Session implements AutoCloseable {
         return ready ? handshake.peerHello() : null;
     }
 
-    /** Peer's wall clock minus ours, as measured at its last Hello. */
-    public long peerClockOffsetMs() {
-        return handshake.peerClockOffsetMs();
+    /** The round-trip samples of the peer's monotonic clock, for figures and the staleness check. */
+    public PeerClock peerClock() {
+        return peerClock;
+    }
+
+    /**
+     * A deadline {@code timeout} from now in the peer's monotonic clock, converted conservatively
+     * (never later in real time than ours; see {@link PeerClock}).
+     *
+     * @throws IllegalStateException when there is no round-trip sample yet
+     */
+    public long peerDeadlineMs(Duration timeout) {
+        long now = PeerClock.nowNanos();
+        return peerClock.toPeerMs(now + timeout.toNanos(), now);
     }
 
     /** Envelopes received before the handshake completed and discarded. */
@@ -170,7 +192,13 @@ public final class Session implements AutoCloseable {
     private long sendAnyway(Envelope.Builder envelope, int keepFree) {
         long id = nextId++;
         Envelope built = envelope.setId(id).setSentUnixMs(System.currentTimeMillis()).build();
-        return channel.send(built, keepFree) ? id : -1;
+        if (!channel.send(built, keepFree)) {
+            return -1;
+        }
+        if (built.hasHello() || built.hasPing()) {
+            peerClock.probeSent(id, PeerClock.nowNanos());
+        }
+        return id;
     }
 
     /** Starts the handshake over with a fresh nonce; the session is not ready until it is answered. */
@@ -180,6 +208,7 @@ public final class Session implements AutoCloseable {
         }
         notReady(reason);
         channel.frameVersion(io.qtx.framing.FrameDescriptor.VERSION_1);
+        peerClock.reset();
         currentHello = handshake.newHello(System.currentTimeMillis());
         handshakes++;
         LOG.log(System.Logger.Level.DEBUG, "{0}: hello ({1})", name, reason);
@@ -212,6 +241,7 @@ public final class Session implements AutoCloseable {
     }
 
     private void onEnvelope(Envelope envelope) {
+        long receivedMs = PeerClock.nowMs();
         switch (envelope.getPayloadCase()) {
             case HELLO -> {
                 if (!withinAnswerRate()) {
@@ -220,12 +250,24 @@ public final class Session implements AutoCloseable {
                 Hello peer = envelope.getHello();
                 boolean newPeerNonce = !peer.getNonce().equals(lastPeerNonce);
                 lastPeerNonce = peer.getNonce();
-                var answer = handshake.answer(peer, System.currentTimeMillis());
+                Hello known = handshake.peerHello();
+                // A Hello from a new instance of the peer, ready or not: the round-trip samples may
+                // be from the old instance (after a reboot, another clock), so they all go.
+                boolean restarted = known != null && !known.getInstanceId().equals(peer.getInstanceId());
+                HelloReply answer = handshake.answer(peer).toBuilder().setClock(times(receivedMs)).build();
                 sendAnyway(Envelope.newBuilder().setReplyTo(envelope.getId()).setHelloReply(answer), 0);
-                if (ready && newPeerNonce && currentHello != null) {
+                if (restarted) {
+                    // A new instance knows nothing of this session: a whole new handshake, fresh
+                    // nonce and clock samples. The new instance is not ready yet (it has no Hello of
+                    // ours), so it answers with no Hello of its own, and it is one instance: no
+                    // greeting loop.
+                    listener.onPeerRestarted(peer);
+                    rehandshake("the peer restarted (new instance id)");
+                } else if (ready && newPeerNonce && currentHello != null) {
                     // The peer started over and may have forgotten our Hello: say it again, same
-                    // nonce, so our state stands. A repeat of the same peer Hello gets no repeat
-                    // from us, so two sides can never keep greeting each other.
+                    // nonce (fresh time), so our state stands. A repeat of the same peer Hello gets no
+                    // repeat from us, so two sides can never keep greeting each other.
+                    currentHello = handshake.repeatHello(currentHello, System.currentTimeMillis());
                     sendAnyway(Envelope.newBuilder().setHello(currentHello), 0);
                     listener.onReady(peer);
                 } else {
@@ -235,6 +277,8 @@ public final class Session implements AutoCloseable {
             case HELLO_REPLY -> {
                 switch (handshake.accept(envelope.getHelloReply())) {
                     case MATCHED -> {
+                        peerClock.answered(envelope.getReplyTo(), envelope.getHelloReply().getClock(),
+                                PeerClock.nowNanos());
                         channel.frameVersion(handshake.writeFrameVersion());
                         becomeReadyIfComplete();
                     }
@@ -247,17 +291,20 @@ public final class Session implements AutoCloseable {
                 if (!ready) {
                     discardedBeforeReady++;
                 } else if (envelope.getPayloadCase() == Envelope.PayloadCase.PING) {
-                    answerPing(envelope.getId());
+                    answerPing(envelope.getId(), receivedMs);
                 } else {
+                    if (envelope.getPayloadCase() == Envelope.PayloadCase.PONG) {
+                        peerClock.answered(envelope.getReplyTo(), envelope.getPong().getClock(), PeerClock.nowNanos());
+                    }
                     listener.onEnvelope(envelope);
                 }
             }
         }
     }
 
-    private void answerPing(long pingId) {
+    private void answerPing(long pingId, long receivedMs) {
         if (withinAnswerRate()) {
-            reply(pingId, Envelope.newBuilder().setPong(pong.get()));
+            reply(pingId, Envelope.newBuilder().setPong(pong.get().toBuilder().setClock(times(receivedMs))));
         }
     }
 
@@ -291,6 +338,11 @@ public final class Session implements AutoCloseable {
             }
         });
         return b.toString();
+    }
+
+    /** Our clock times around an answer: when its question was read, and now (it is sent next). */
+    private static ClockTimes times(long receivedMs) {
+        return ClockTimes.newBuilder().setReceivedMs(receivedMs).setSentMs(PeerClock.nowMs()).build();
     }
 
     private void becomeReadyIfComplete() {
@@ -328,6 +380,7 @@ public final class Session implements AutoCloseable {
         @Override
         public void onPeerGone() {
             handshake.reset();
+            peerClock.reset();
             currentHello = null;
             lastPeerNonce = com.google.protobuf.ByteString.EMPTY;
             notReady("host gone");

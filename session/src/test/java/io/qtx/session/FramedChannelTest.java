@@ -128,4 +128,56 @@ class FramedChannelTest {
         assertTrue(r[1] > 0, "nobody reads, so some sends are refused");
         assertTrue(r[2] <= 1 << 21, "queued bytes stay within the capacity: " + r[2]);
     }
+
+    @Test
+    void aPortWithNoHostKeepsNoTimerAndSleepsUntilItsNextEdge() throws Exception {
+        Fd[] port = Sockets.socketpair();
+        CompletableFuture<Integer> gone = new CompletableFuture<>();
+        CompletableFuture<FramedChannel> started = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                FramedChannel c = new FramedChannel(loop, port[0], ChannelOptions.defaults(ChannelOptions.Kind.VIRTIO_PORT),
+                        new FramedChannel.Listener() {
+                            @Override
+                            public void onEnvelope(Envelope envelope, byte frameVersion) {
+                            }
+
+                            @Override
+                            public void onPeerGone() {
+                                // The main channel's stall check is the one other timer on this loop.
+                                gone.complete(loop.pendingTimers());
+                            }
+
+                            @Override
+                            public void onClosed(IOException cause) {
+                            }
+                        });
+                c.start();
+                started.complete(c);
+            } catch (Exception e) {
+                started.completeExceptionally(e);
+            }
+        });
+        FramedChannel portChannel = started.get(5, TimeUnit.SECONDS);
+        try {
+            CompletableFuture<Integer> withHost = new CompletableFuture<>();
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (!withHost.isDone() && System.nanoTime() < end) {
+                loop.execute(() -> {
+                    if (portChannel.isPeerPresent()) {
+                        withHost.complete(loop.pendingTimers());
+                    }
+                });
+                Thread.sleep(10);
+            }
+            assertEquals(2, withHost.get(5, TimeUnit.SECONDS), "a host: the stall check runs");
+            port[1].close(); // the host leaves: a zero read
+            assertEquals(1, gone.get(5, TimeUnit.SECONDS), "no host: this port's stall check is gone");
+            CompletableFuture<Integer> after = new CompletableFuture<>();
+            loop.execute(() -> after.complete(loop.pendingTimers()));
+            assertEquals(1, after.get(5, TimeUnit.SECONDS));
+        } finally {
+            loop.execute(portChannel::close);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.qtx.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,7 +67,7 @@ class SessionTest {
         assertEquals(Role.ROLE_HOST, agent.awaitReady().getRole());
         assertTrue(onLoop(() -> hostSession.isReady() && agentSession.isReady()));
         onLoop(() -> hostSession.send(Envelope.newBuilder().setRequest(Request.newBuilder()
-                .setDeadlineUnixMs(System.currentTimeMillis() + 1000)
+                .setDeadlineAgentMs(PeerClock.nowMs() + 1000)
                 .setSystemInfo(SystemInfoRequest.getDefaultInstance()))));
         Envelope request = agent.envelopes.poll(5, TimeUnit.SECONDS);
         assertNotNull(request);
@@ -96,7 +97,7 @@ class SessionTest {
         // A request already waiting in the channel, as QEMU keeps one for a guest that was away.
         try (Arena arena = Arena.ofConfined()) {
             Envelope stale = Envelope.newBuilder().setId(7).setRequest(Request.newBuilder()
-                    .setDeadlineUnixMs(System.currentTimeMillis() + 60_000)
+                    .setDeadlineAgentMs(PeerClock.nowMs() + 60_000)
                     .setSystemInfo(SystemInfoRequest.getDefaultInstance())).build();
             io.qtx.framing.FrameWriter writer = new io.qtx.framing.FrameWriter(1 << 16, 1 << 12);
             writer.offer(stale);
@@ -137,6 +138,36 @@ class SessionTest {
         Thread.sleep(300);
         assertEquals(hostHellos, (long) onLoop(hostSession::handshakes), "no greeting loop");
         assertEquals(agentHellos, (long) onLoop(agentSession::handshakes), "no greeting loop");
+    }
+
+    @Test
+    void everyRoundTripIsAClockSampleAndAReSyncStartsTheSamplesOver() throws Exception {
+        SessionPair.Recorder host = new SessionPair.Recorder();
+        SessionPair.Recorder agent = new SessionPair.Recorder();
+        Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
+        SessionPair.start(loop, pair[1], Role.ROLE_AGENT, options, agent);
+        host.awaitReady();
+        agent.awaitReady();
+        assertTrue(onLoop(() -> hostSession.peerClock().hasSample()), "the handshake's round trip");
+        // Both ends share this JVM's monotonic clock: the conversion is the identity, minus at most a round trip.
+        long before = PeerClock.nowMs();
+        long converted = onLoop(() -> hostSession.peerDeadlineMs(Duration.ofSeconds(10)));
+        assertTrue(converted <= PeerClock.nowMs() + 10_000, "never later than ours");
+        assertTrue(converted >= before + 10_000 - 5_000, "off by a round trip at most: " + (converted - before));
+        long taken = onLoop(() -> hostSession.peerClock().samplesTaken());
+        onLoop(() -> hostSession.send(Envelope.newBuilder().setPing(Ping.getDefaultInstance())));
+        assertTrue(host.envelopes.poll(5, TimeUnit.SECONDS).hasPong());
+        assertEquals(taken + 1, (long) onLoop(() -> hostSession.peerClock().samplesTaken()), "a pong is a sample");
+
+        onLoop(() -> {
+            hostSession.rehandshake("test: re-sync");
+            return hostSession.peerClock().hasSample();
+        });
+        assertFalse(onLoop(() -> hostSession.peerClock().hasSample()) && !onLoop(hostSession::isReady),
+                "no old sample survives a re-sync");
+        host.awaitReady();
+        assertTrue(onLoop(() -> hostSession.peerClock().hasSample()));
+        assertEquals(taken + 2, (long) onLoop(() -> hostSession.peerClock().samplesTaken()));
     }
 
     @Test

@@ -19,8 +19,9 @@ import io.qtx.proto.Response;
 
 /**
  * Takes each request of an established session through the rules, in this order: a kind we
- * serve, a deadline that is set and not yet passed (a passed one is dropped unanswered and
- * counted: the host has given up on it, and a stale reboot must never fire), the policy, the
+ * serve, a deadline that is set and not yet passed ({@link RequestDeadline}, in the agent's
+ * own monotonic clock; a passed one is dropped unanswered and counted: the host has given up
+ * on it, and a stale reboot must never fire), the policy, the
  * freeze rule (only thaw and system info while frozen), then the handler: on the loop when it
  * cannot block, else on the bounded worker pool. The reply goes back through the loop, and
  * only into the session the request came from.
@@ -34,9 +35,6 @@ public final class Dispatcher {
 
         /** Changes whenever the session is re-established; a reply for an older one is dropped. */
         long epoch();
-
-        /** Peer's wall clock minus ours, from the handshake. */
-        long peerClockOffsetMs();
 
         /** Largest payload the host accepts. */
         int maxPayloadBytes();
@@ -99,12 +97,12 @@ public final class Dispatcher {
             return;
         }
         String summary = handler.summary(request);
-        if (request.getDeadlineUnixMs() == 0) {
+        if (request.getDeadlineAgentMs() == 0) {
             finish(id, session, session.epoch(), kindName, summary, started, new RequestContext(0, 0),
-                    Errors.response(ErrorCode.ERROR_CODE_BAD_ARGUMENT, "deadline_unix_ms is required"));
+                    Errors.response(ErrorCode.ERROR_CODE_BAD_ARGUMENT, "deadline_agent_ms is required"));
             return;
         }
-        long leftMs = request.getDeadlineUnixMs() - session.peerClockOffsetMs() - System.currentTimeMillis();
+        long leftMs = RequestDeadline.leftMs(request);
         if (leftMs <= 0) {
             expired.incrementAndGet();
             audit.record(session.name(), id, kindName, summary, "expired(" + (-leftMs) + "ms ago)", 0);

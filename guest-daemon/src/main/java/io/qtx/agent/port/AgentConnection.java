@@ -206,11 +206,6 @@ public final class AgentConnection implements Dispatcher.SessionView {
     }
 
     @Override
-    public long peerClockOffsetMs() {
-        return session == null ? 0 : session.peerClockOffsetMs();
-    }
-
-    @Override
     public int maxPayloadBytes() {
         Hello peer = session == null ? null : session.peerHello();
         int theirs = peer == null || peer.getMaxPayloadBytes() == 0 ? Integer.MAX_VALUE : peer.getMaxPayloadBytes();

@@ -53,17 +53,11 @@ class DispatcherTest {
 
     static final class FakeSession implements Dispatcher.SessionView {
         volatile long epoch = 1;
-        volatile long offset;
         final BlockingQueue<Response> replies = new LinkedBlockingQueue<>();
 
         @Override
         public long epoch() {
             return epoch;
-        }
-
-        @Override
-        public long peerClockOffsetMs() {
-            return offset;
         }
 
         @Override
@@ -130,7 +124,7 @@ class DispatcherTest {
     }
 
     private static Request.Builder info() {
-        return Request.newBuilder().setDeadlineUnixMs(System.currentTimeMillis() + 60_000)
+        return Request.newBuilder().setDeadlineAgentMs(RequestDeadline.nowMs() + 60_000)
                 .setSystemInfo(SystemInfoRequest.getDefaultInstance());
     }
 
@@ -140,32 +134,33 @@ class DispatcherTest {
         dispatcher(Map.of("requests.deny", "system_info")).add(counting(RequestKind.REQUEST_KIND_SYSTEM_INFO, false,
                 runs, new CountDownLatch(0)));
         assertEquals(ErrorCode.ERROR_CODE_UNKNOWN_REQUEST,
-                dispatch(Request.newBuilder().setDeadlineUnixMs(System.currentTimeMillis() + 1000)).getError().getCode());
+                dispatch(Request.newBuilder().setDeadlineAgentMs(RequestDeadline.nowMs() + 1000)).getError().getCode());
         assertEquals(ErrorCode.ERROR_CODE_UNKNOWN_REQUEST, dispatch(info().clearSystemInfo()
                 .setStat(StatRequest.newBuilder().setPath("/"))).getError().getCode());
-        assertEquals(ErrorCode.ERROR_CODE_BAD_ARGUMENT, dispatch(info().setDeadlineUnixMs(0)).getError().getCode());
+        assertEquals(ErrorCode.ERROR_CODE_BAD_ARGUMENT, dispatch(info().setDeadlineAgentMs(0)).getError().getCode());
         assertEquals(ErrorCode.ERROR_CODE_NOT_ALLOWED, dispatch(info()).getError().getCode());
         assertEquals(0, runs.get());
         awaitAudit("outcome=error:not_allowed");
     }
 
     @Test
-    void deadlineIsReadInTheHostsClock() throws Exception {
+    void theDeadlineIsReadInTheAgentsOwnMonotonicClockWithNoConversion() throws Exception {
         AtomicInteger runs = new AtomicInteger();
         dispatcher(Map.of()).add(counting(RequestKind.REQUEST_KIND_SYSTEM_INFO, false, runs, new CountDownLatch(0)));
-        // The host's clock is an hour ahead: a deadline 10 s ahead of OUR clock has long passed for it.
-        session.offset = 3_600_000;
         CountDownLatch handled = new CountDownLatch(1);
         loop.execute(() -> {
-            dispatcher.dispatch(1, info().setDeadlineUnixMs(System.currentTimeMillis() + 10_000).build(), session);
+            dispatcher.dispatch(1, info().setDeadlineAgentMs(RequestDeadline.nowMs() - 1).build(), session);
             handled.countDown();
         });
         handled.await(5, TimeUnit.SECONDS);
         assertEquals(1, dispatcher.expired());
         assertEquals(0, runs.get());
         assertTrue(session.replies.isEmpty(), "no answer to an expired request");
-        assertTrue(dispatch(info().setDeadlineUnixMs(System.currentTimeMillis() + 3_610_000)).hasDone());
+        awaitAudit("outcome=expired(");
+        // A deadline that is ahead on the monotonic clock runs, whatever the wall clock says.
+        assertTrue(dispatch(info().setDeadlineAgentMs(RequestDeadline.nowMs() + 30_000)).hasDone());
         assertEquals(1, runs.get());
+        assertTrue(RequestDeadline.expired(info().setDeadlineAgentMs(RequestDeadline.nowMs()).build()));
     }
 
     @Test

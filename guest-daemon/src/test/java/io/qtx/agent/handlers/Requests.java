@@ -14,6 +14,6 @@ public final class Requests {
     }
 
     public static Request.Builder request() {
-        return Request.newBuilder().setDeadlineUnixMs(System.currentTimeMillis() + 60_000);
+        return Request.newBuilder().setDeadlineAgentMs(RequestDeadline.nowMs() + 60_000);
     }
 }

@@ -142,7 +142,7 @@ class AgentSimTest {
                                     });
                             raw.start();
                             raw.send(Envelope.newBuilder().setId(1).setRequest(touch(stale,
-                                    System.currentTimeMillis() + 600_000)).build());
+                                    io.qtx.session.PeerClock.nowMs() + 600_000)).build());
                             old.complete(raw);
                         } catch (Exception e) {
                             old.completeExceptionally(e);
@@ -163,7 +163,7 @@ class AgentSimTest {
         TestHost host = keep(TestHost.connect(ch.hostSocket()));
         host.awaitReady(Duration.ofSeconds(10));
         // And a request whose deadline has passed by the time it arrives.
-        CompletableFuture<Envelope> late = host.request(touch(expired, System.currentTimeMillis() - 1000).toBuilder());
+        CompletableFuture<Envelope> late = host.request(touch(expired, host.agentDeadline(Duration.ofSeconds(-1))).toBuilder());
         Pong pong = host.ping();
         assertEquals(1, pong.getCounters().getRequestsExpired());
         assertFalse(late.isDone(), "an expired request is not answered");
@@ -172,7 +172,7 @@ class AgentSimTest {
     }
 
     private static Request touch(Path file, long deadline) {
-        return Request.newBuilder().setDeadlineUnixMs(deadline).setExec(ExecRequest.newBuilder()
+        return Request.newBuilder().setDeadlineAgentMs(deadline).setExec(ExecRequest.newBuilder()
                 .setArgv(Argv.newBuilder().addArgs("touch").addArgs(file.toString()))).build();
     }
 
@@ -227,7 +227,7 @@ class AgentSimTest {
     }
 
     @Test
-    void aHostThatStopsReadingCostsWriteTimeoutsAndDroppedTelemetryThenResyncs() throws Exception {
+    void aHostThatStopsReadingCostsAWriteTimeoutThenResyncs() throws Exception {
         SimulatedChannel ch = channel();
         agent(ch, Map.of("write.timeout", "1s"));
         TestHost host = keep(TestHost.connect(ch.hostSocket()));
@@ -245,7 +245,6 @@ class AgentSimTest {
         host.awaitReady(Duration.ofSeconds(15));
         Pong pong = host.ping();
         assertTrue(pong.getCounters().getWriteTimeouts() >= 1, pong.toString());
-        assertTrue(pong.getCounters().getTelemetryDropped() >= 1, pong.toString());
         assertTrue(host.call(Request.newBuilder().setSystemInfo(SystemInfoRequest.getDefaultInstance()))
                 .hasSystemInfo());
     }

@@ -123,10 +123,23 @@ public final class TestHost implements AutoCloseable {
     }
 
     CompletableFuture<Envelope> request(Request.Builder request) throws Exception {
-        if (request.getDeadlineUnixMs() == 0) {
-            request.setDeadlineUnixMs(System.currentTimeMillis() + 60_000);
+        if (request.getDeadlineAgentMs() == 0) {
+            request.setDeadlineAgentMs(agentDeadline(Duration.ofSeconds(60)));
         }
         return send(Envelope.newBuilder().setRequest(request));
+    }
+
+    /** {@code fromNow} (negative: ago) in the agent's clock, converted as qx-node does. */
+    public long agentDeadline(Duration fromNow) throws Exception {
+        CompletableFuture<Long> deadline = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                deadline.complete(session.peerDeadlineMs(fromNow));
+            } catch (RuntimeException e) {
+                deadline.completeExceptionally(e);
+            }
+        });
+        return deadline.get(5, TimeUnit.SECONDS);
     }
 
     public Response call(Request.Builder request) throws Exception {

@@ -31,7 +31,7 @@ final class VmJson {
                 .field("state_since_unix_ms", s.stateSinceUnixMs()).field("last_received_unix_ms", s.lastReceivedUnixMs())
                 .field("last_rtt_ms", s.lastRttNanos() < 0 ? -1 : s.lastRttNanos() / 1e6)
                 .field("connects", s.connects()).field("disconnects", s.disconnects())
-                .field("resyncs_after_timeout", s.resyncsAfterTimeout()).field("not_served_episodes", s.notServedEpisodes())
+                .field("resyncs_unresponsive", s.resyncsUnresponsive()).field("not_served_episodes", s.notServedEpisodes())
                 .field("request_timeouts", s.requestTimeouts()).field("late_answers", s.lateAnswers())
                 .field("pending_requests", s.pendingRequests()).field("unread_by_qemu_bytes", s.unreadByQemu())
                 .field("telemetry_stale", s.telemetryStale()).field("telemetry_reports", s.telemetryReports())

@@ -69,7 +69,7 @@ final class Doctor {
         long timeouts = (long) ApiClient.number(d, "request_timeouts");
         step("resync", true, resyncs + " frame resync(s), " + skipped + " byte(s) skipped, " + discarded
                 + " stale envelope(s) discarded before the handshake, " + timeouts + " request timeout(s), "
-                + (long) ApiClient.number(d, "resyncs_after_timeout") + " session re-sync(s)",
+                + (long) ApiClient.number(d, "resyncs_unresponsive") + " session re-sync(s)",
                 null);
         if (!handshaken) {
             return finish(id, false);
