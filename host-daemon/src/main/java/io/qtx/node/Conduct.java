@@ -41,11 +41,49 @@ public final class Conduct {
     private Quarantine last;
     private long lastWarnNanos;
     private boolean warnedOnce;
+    /** The current connection's counters as last sampled, or null. */
+    private SessionFigures sampled;
+    /** Of the current connection's Hellos, those already counted as unanswered. */
+    private long unansweredCounted;
 
     Conduct(GuestLimits limits, long nowNanos) {
         this.limits = limits;
         this.windowStartNanos = nowNanos;
         this.nextDelay = limits.quarantineMin();
+    }
+
+    /** A new connection: its counters start from zero. */
+    void newConnection() {
+        sampled = null;
+        unansweredCounted = 0;
+    }
+
+    /**
+     * Adds what the connection counted since the last sample. {@code sessionReady}: the
+     * handshake is through; before it, every Hello after the first that a guest sending bytes
+     * leaves unanswered is an offence (silence is not: that is an absent agent).
+     */
+    void sample(SessionFigures now, boolean sessionReady) {
+        SessionFigures before = sampled;
+        throttled(now.throttles() - (before == null ? 0 : before.throttles()));
+        garbage(now.bytesSkipped() - (before == null ? 0 : before.bytesSkipped()),
+                now.envelopesRefused() - (before == null ? 0 : before.envelopesRefused()));
+        pingsRefused(now.pingsRefused() - (before == null ? 0 : before.pingsRefused()));
+        boolean guestSpeaks = now.bytesSkipped() > 0 || now.framesReceived() > 0 || now.envelopesRefused() > 0;
+        if (!sessionReady && guestSpeaks) {
+            long unanswered = Math.max(0, now.handshakes() - 1);
+            handshakeUnanswered(Math.max(0, unanswered - unansweredCounted));
+            unansweredCounted = Math.max(unansweredCounted, unanswered);
+        }
+        sampled = now;
+    }
+
+    /** The misbehaving state's message: the reason, the quarantine, and the figures. */
+    String describe(String why, Duration delay) {
+        return why + "; quarantine #" + quarantines + ", next attempt in " + delay.toSeconds() + " s (throttles "
+                + throttles + ", garbage bytes " + garbageBytes + ", refused envelopes " + envelopesRefused
+                + ", refused reports " + reportsRefused + ", unanswered hellos " + handshakesUnanswered
+                + ", unresponsive " + unresponsiveEpisodes + ")";
     }
 
     void throttled(long n) {

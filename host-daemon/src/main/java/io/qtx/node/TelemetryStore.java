@@ -15,22 +15,50 @@ final class TelemetryStore {
 
     private final int capacity;
     private final long maxBytes;
+    private final int maxReportBytes;
+    private String lastRefusal;
     private final ArrayDeque<TelemetryEntry> history;
     private long bytes;
     private long received;
     private long refused;
 
-    TelemetryStore(int capacity, long maxBytes) {
-        if (capacity < 1 || maxBytes < 1) {
+    TelemetryStore(int capacity, long maxBytes, int maxReportBytes) {
+        if (capacity < 1 || maxBytes < 1 || maxReportBytes < 1) {
             throw new IllegalArgumentException("capacity=" + capacity + " maxBytes=" + maxBytes);
         }
         this.capacity = capacity;
         this.maxBytes = maxBytes;
+        this.maxReportBytes = maxReportBytes;
         this.history = new ArrayDeque<>(Math.min(capacity, 64));
+    }
+
+    TelemetryStore(int capacity, long maxBytes) {
+        this(capacity, maxBytes, Integer.MAX_VALUE);
     }
 
     TelemetryStore(int capacity) {
         this(capacity, Long.MAX_VALUE);
+    }
+
+    /**
+     * Keeps a guest's report if it passes {@link GuestMessages#checkTelemetry} and the byte
+     * bound; false (and why in {@link #lastRefusal()}) when refused whole.
+     */
+    boolean offer(TelemetryReport report, long receivedUnixMs) {
+        String refused = GuestMessages.checkTelemetry(report, maxReportBytes);
+        if (refused == null && !add(report, receivedUnixMs)) {
+            refused = "over the history's byte bound";
+        }
+        if (refused != null) {
+            lastRefusal = refused;
+            return false;
+        }
+        return true;
+    }
+
+    /** Why the last refused report was refused, or null. */
+    String lastRefusal() {
+        return lastRefusal;
     }
 
     /** Keeps a validated report; false (and counted) when it alone is over the byte bound. */

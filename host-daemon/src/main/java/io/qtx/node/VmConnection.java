@@ -47,13 +47,8 @@ final class VmConnection implements Session.Listener {
     private final Backoff backoff;
     private final GuestLimits limits;
     private final Conduct conduct;
-    /** The current session's counters as last sampled into {@link #conduct}. */
-    private SessionFigures sampled;
-    /** Of the current session's Hellos, those already counted as unanswered. */
-    private long unansweredCounted;
     /** Set while qx-node itself closes the session to quarantine the VM. */
     private boolean quarantining;
-    private String lastReportRefusal;
     private final ArrayDeque<Transition> transitions = new ArrayDeque<>();
     private final Timer heartbeat;
     private VmState state;
@@ -84,7 +79,7 @@ final class VmConnection implements Session.Listener {
         this.config = node.config();
         this.requests = new RequestTracker(node.loop(), id.value(), this::requestTimedOut);
         this.limits = node.limits();
-        this.telemetry = new TelemetryStore(config.historySize(), limits.historyBytes());
+        this.telemetry = new TelemetryStore(config.historySize(), limits.historyBytes(), limits.maxReportBytes());
         this.conduct = new Conduct(limits, System.nanoTime());
         this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), node.random());
         Duration beat = config.heartbeatInterval();
@@ -143,8 +138,7 @@ final class VmConnection implements Session.Listener {
         Session s = node.newSession(fd, this, id.value());
         s.helloBackoff(limits.helloRetryMax());
         session = s;
-        sampled = null;
-        unansweredCounted = 0;
+        conduct.newConnection();
         transition(VmState.HANDSHAKING, "connected; hello sent, waiting for the agent's answer");
         try {
             s.start();
@@ -167,8 +161,8 @@ final class VmConnection implements Session.Listener {
         backoff.reset();
         markReceived();
         if (state != VmState.UNRESPONSIVE) {
-            transition(VmState.HANDSHAKING, "handshake done with agent " + GuestText.safe(peerHello.getSoftwareVersion(), 64) + " on "
-                    + GuestText.safe(peerHello.getHostname(), 64) + "; waiting for its first pong");
+            transition(VmState.HANDSHAKING, "handshake done with agent " + GuestText.safe(peerHello.getSoftwareVersion(), 64)
+                    + " on " + GuestText.safe(peerHello.getHostname(), 64) + "; waiting for its first pong");
         }
         liveness.probe("after the handshake");
     }
@@ -187,9 +181,7 @@ final class VmConnection implements Session.Listener {
     public void onEnvelope(Envelope envelope) {
         markReceived();
         if (envelope.getPayloadCase() == Envelope.PayloadCase.TELEMETRY) {
-            String refused = GuestMessages.checkTelemetry(envelope.getTelemetry(), limits.maxReportBytes());
-            if (refused != null || !telemetry.add(envelope.getTelemetry(), lastReceivedUnixMs)) {
-                lastReportRefusal = refused == null ? "over the history's byte bound" : refused;
+            if (!telemetry.offer(envelope.getTelemetry(), lastReceivedUnixMs)) {
                 conduct.reportRefused();
                 return;
             }
@@ -226,25 +218,8 @@ final class VmConnection implements Session.Listener {
         }
     }
 
-    /** Adds what the session counted since the last sample to the VM's conduct. */
     private void sample(Session s) {
-        SessionFigures now = SessionFigures.of(s);
-        SessionFigures before = sampled;
-        long throttles = now.throttles() - (before == null ? 0 : before.throttles());
-        long skipped = now.bytesSkipped() - (before == null ? 0 : before.bytesSkipped());
-        long refused = now.envelopesRefused() - (before == null ? 0 : before.envelopesRefused());
-        long pings = now.pingsRefused() - (before == null ? 0 : before.pingsRefused());
-        conduct.throttled(throttles);
-        conduct.garbage(skipped, refused);
-        conduct.pingsRefused(pings);
-        boolean guestSpeaks = now.bytesSkipped() > 0 || now.framesReceived() > 0 || now.envelopesRefused() > 0;
-        if (!s.isReady() && guestSpeaks) {
-            // The first Hello of a connection is not an offence; each repeat the guest ignores is.
-            long unanswered = Math.max(0, now.handshakes() - 1);
-            conduct.handshakeUnanswered(Math.max(0, unanswered - unansweredCounted));
-            unansweredCounted = Math.max(unansweredCounted, unanswered);
-        }
-        sampled = now;
+        conduct.sample(SessionFigures.of(s), s.isReady());
     }
 
     /** Samples the session and quarantines the VM if its conduct says so. */
@@ -265,7 +240,6 @@ final class VmConnection implements Session.Listener {
      */
     private void quarantine(String why) {
         Duration delay = conduct.quarantine(why, System.currentTimeMillis());
-        Conduct.Figures f = conduct.figures();
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED,
                 id + ": the VM is quarantined: " + why));
         Session s = session;
@@ -284,10 +258,7 @@ final class VmConnection implements Session.Listener {
         liveness.stop();
         cancel(reconnectTimer);
         boolean warn = conduct.mayWarn(System.nanoTime());
-        transition(VmState.MISBEHAVING, why + "; quarantine #" + f.quarantines() + ", next attempt in "
-                + delay.toSeconds() + " s (throttles " + f.throttles() + ", garbage bytes " + f.garbageBytes()
-                + ", refused envelopes " + f.envelopesRefused() + ", refused reports " + f.reportsRefused()
-                + ", unanswered hellos " + f.handshakesUnanswered() + ", unresponsive " + f.unresponsiveEpisodes() + ")",
+        transition(VmState.MISBEHAVING, conduct.describe(why, delay),
                 warn ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG);
         reconnectTimer = node.loop().schedule(delay, this::connect);
     }
@@ -334,8 +305,7 @@ final class VmConnection implements Session.Listener {
     private void answersPings() {
         if (state != VmState.READY && session != null && session.isReady() && peer != null) {
             transition(VmState.READY, "agent " + GuestText.safe(peer.getSoftwareVersion(), 64) + " on "
-                    + GuestText.safe(peer.getHostname(), 64)
-                    + " ready (answers pings)");
+                    + GuestText.safe(peer.getHostname(), 64) + " ready (answers pings)");
         }
     }
 
@@ -511,7 +481,7 @@ final class VmConnection implements Session.Listener {
                 s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
                 latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
                 telemetry.received(), conduct.figures(), conduct.lastQuarantine(), telemetry.bytes(),
-                lastReportRefusal, s == null ? closedChannels : closedChannels.plus(ChannelCounters.of(s)),
+                telemetry.lastRefusal(), s == null ? closedChannels : closedChannels.plus(ChannelCounters.of(s)),
                 requests.latency());
     }
 

@@ -108,6 +108,8 @@ final class HostileGuest implements AutoCloseable {
         private long nextId = 1;
         /** When set, the reader answers every Hello of qx-node's, as an agent does. */
         private volatile String answering;
+        /** When set, the reader also answers pings (a minimal well-formed agent). */
+        private volatile boolean pongs;
         private final java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
 
         Conn(SocketChannel ch) {
@@ -151,6 +153,11 @@ final class HostileGuest implements AutoCloseable {
                     if (host != null && e.hasHello()) {
                         answer(e.getHello(), host);
                         answered.countDown();
+                    } else if (pongs && e.hasPing()) {
+                        long now = System.nanoTime() / 1_000_000;
+                        send(Envelope.newBuilder().setReplyTo(e.getId()).setPong(io.qtx.proto.Pong.newBuilder()
+                                .setUptimeMs(1).setClock(io.qtx.proto.ClockTimes.newBuilder().setReceivedMs(now)
+                                        .setSentMs(now))));
                     } else {
                         fromHost.offer(e);
                     }
@@ -202,6 +209,12 @@ final class HostileGuest implements AutoCloseable {
             if (!answered.await(20, TimeUnit.SECONDS)) {
                 throw new AssertionError("qx-node sent no Hello");
             }
+        }
+
+        /** Like {@link #handshake}, and answers every ping too, as a working agent does. */
+        void behave(String hostname) throws Exception {
+            pongs = true;
+            handshake(hostname);
         }
 
         void answer(Hello host, String hostname) throws IOException {

@@ -302,11 +302,6 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Our clock times around an answer: when its question was read, and now (it is sent next). */
-    private static ClockTimes times(long receivedMs) {
-        return ClockTimes.newBuilder().setReceivedMs(receivedMs).setSentMs(PeerClock.nowMs()).build();
-    }
-
     private void answerPing(long pingId, long receivedMs) {
         if (withinAnswerRate()) {
             reply(pingId, Envelope.newBuilder().setPong(pong.get().toBuilder().setClock(times(receivedMs))));
@@ -343,6 +338,11 @@ public final class Session implements AutoCloseable {
             }
         });
         return b.toString();
+    }
+
+    /** Our clock times around an answer: when its question was read, and now (it is sent next). */
+    private static ClockTimes times(long receivedMs) {
+        return ClockTimes.newBuilder().setReceivedMs(receivedMs).setSentMs(PeerClock.nowMs()).build();
     }
 
     private void becomeReadyIfComplete() {
