@@ -235,7 +235,8 @@ final class ApiFront implements AutoCloseable {
             throws IOException {
         OutputStream toBackend = relay.getOutputStream();
         toBackend.write(head.forBackend(buffered));
-        toBackend.write(body);
+        ChunkedBody chunked = head.chunked && !buffered ? new ChunkedBody() : null;
+        toBackend.write(body, 0, chunked == null ? body.length : chunked.feed(body, 0, body.length));
         toBackend.flush();
         AtomicBoolean answered = new AtomicBoolean();
         Thread answer = Thread.ofVirtual().name("qx-node-api-answer").start(() -> {
@@ -246,10 +247,14 @@ final class ApiFront implements AutoCloseable {
                 closeQuietly(relay);
             }
         });
-        long streamed = buffered ? 0 : (head.chunked ? -1 : Math.max(0, head.contentLength - body.length));
-        if (streamed != 0 && !(head.contentLength < 0 && !head.chunked)) {
+        long streamed = chunked != null ? (chunked.done() ? 0 : -1)
+                : buffered ? 0 : Math.max(0, head.contentLength - body.length);
+        if (streamed != 0) {
             try {
-                streamBody(in, client, toBackend, streamed);
+                if (!streamBody(in, client, toBackend, streamed, chunked)) {
+                    // The client left mid-body: the handler must not wait for the rest forever.
+                    closeQuietly(relay);
+                }
             } catch (SocketTimeoutException e) {
                 if (answered.compareAndSet(false, true)) {
                     bodyTimedOut(client);
@@ -266,22 +271,26 @@ final class ApiFront implements AutoCloseable {
         }
     }
 
-    /** Copies the body on; {@code length} -1 means until the client or the backend ends it. */
-    private void streamBody(InputStream in, Socket client, OutputStream out, long length) throws IOException {
+    /**
+     * Copies the body on, {@code length} bytes or, with {@code chunked}, to its last chunk.
+     * False when the client closed before the body was through.
+     */
+    private boolean streamBody(InputStream in, Socket client, OutputStream out, long length, ChunkedBody chunked)
+            throws IOException {
         client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.bodyTimeout().toMillis()));
         byte[] chunk = new byte[16 * 1024];
         long left = length;
-        while (left != 0) {
-            int n = in.read(chunk, 0, left < 0 ? chunk.length : (int) Math.min(chunk.length, left));
+        while (chunked == null ? left > 0 : !chunked.done()) {
+            int n = in.read(chunk, 0, chunked != null ? chunk.length : (int) Math.min(chunk.length, left));
             if (n < 0) {
-                return;
+                return false;
             }
-            out.write(chunk, 0, n);
-            if (left > 0) {
-                left -= n;
-            }
+            int body = chunked != null ? chunked.feed(chunk, 0, n) : n;
+            out.write(chunk, 0, body);
+            left -= body;
         }
         out.flush();
+        return true;
     }
 
     private static void relayAnswer(Socket relay, Socket client, AtomicBoolean answered) {

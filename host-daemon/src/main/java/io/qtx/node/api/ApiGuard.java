@@ -46,7 +46,7 @@ final class ApiGuard {
     /** The listen address and the configured names; on a wildcard address, every address of this host. */
     private static Set<String> servedHosts(ApiAccess access, InetAddress bound) {
         Set<String> h = new HashSet<>();
-        access.allowedHosts().forEach(n -> h.add(n.toLowerCase(Locale.ROOT)));
+        access.allowedHosts().forEach(n -> h.add(canonical(n.toLowerCase(Locale.ROOT))));
         if (bound.isAnyLocalAddress()) {
             try {
                 for (NetworkInterface i : NetworkInterface.networkInterfaces().toList()) {
@@ -67,16 +67,31 @@ final class ApiGuard {
         return (scope >= 0 ? s.substring(0, scope) : s).toLowerCase(Locale.ROOT);
     }
 
-    /** The host part of a Host header: "[::1]:8710" is "::1", "Localhost.:80" is "localhost". */
+    /**
+     * The host part of a Host header, canonical: "[::1]:8710" is "0:0:0:0:0:0:0:1" (as the
+     * listen address is written), "Localhost.:80" is "localhost".
+     */
     static String hostName(String header) {
         String h = header.strip().toLowerCase(Locale.ROOT);
         if (h.startsWith("[")) {
             int close = h.indexOf(']');
-            return close < 0 ? h : h.substring(1, close);
+            return canonical(close < 0 ? h : h.substring(1, close));
         }
         int colon = h.indexOf(':');
         String name = colon >= 0 ? h.substring(0, colon) : h;
-        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        return canonical(name.endsWith(".") ? name.substring(0, name.length() - 1) : name);
+    }
+
+    /** An address literal in one spelling; a name as it is. Never a DNS lookup. */
+    private static String canonical(String name) {
+        if (name.isEmpty() || !(Character.isDigit(name.charAt(0)) || name.indexOf(':') >= 0)) {
+            return name;
+        }
+        try {
+            return literal(InetAddress.ofLiteral(name));
+        } catch (IllegalArgumentException e) {
+            return name;
+        }
     }
 
     void checkHost(HttpExchange ex) {

@@ -69,6 +69,24 @@ class ApiLimitsTest {
     }
 
     @Test
+    void aChunkedUploadEndsAtItsLastChunkNotAtTheBodyDeadline() throws Exception {
+        try (TestRigs.Api rig = rig(Duration.ofSeconds(30), Duration.ofSeconds(120), 64, 16);
+             Socket s = RawHttp.connect("127.0.0.1", rig.api.port())) {
+            String head = "PUT /api/v1/vms/vm-1/files?path=/chunked HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + TestRigs.TOKEN + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+            OutputStream out = s.getOutputStream();
+            out.write((head + "3\r\nabc").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            out.write("\r\n2\r\nde\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // The client now waits, sending nothing: the answer must come without the 120 s deadline.
+            String answer = RawHttp.readAll(s);
+            assertEquals(200, RawHttp.status(answer), answer);
+            assertTrue(answer.contains("\"bytes_written\":5"), answer);
+        }
+    }
+
+    @Test
     void connectionsAreCappedPerClientAddressAndInAll() throws Exception {
         try (TestRigs.Api rig = rig(Duration.ofSeconds(60), Duration.ofSeconds(30), 6, 3)) {
             List<Socket> held = new ArrayList<>();

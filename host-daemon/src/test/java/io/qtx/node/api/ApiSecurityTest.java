@@ -84,6 +84,15 @@ class ApiSecurityTest {
     }
 
     @Test
+    void hostNamesAreComparedCanonically() {
+        assertEquals("0:0:0:0:0:0:0:1", ApiGuard.hostName("[::1]:8710"));
+        assertEquals("0:0:0:0:0:0:0:1", ApiGuard.hostName("[0::1]"));
+        assertEquals("127.0.0.1", ApiGuard.hostName("127.0.0.1:80"));
+        assertEquals("localhost", ApiGuard.hostName("LocalHost.:8710"));
+        assertEquals("evil.example", ApiGuard.hostName("evil.example"));
+    }
+
+    @Test
     void aCrossSitePostIsRefusedEvenAsPlainText() throws Exception {
         // The attack as a browser sends it: a "simple" request needs no preflight.
         String attack = RawHttp.exchange("127.0.0.1", rig.api.port(), RawHttp.request("POST",
