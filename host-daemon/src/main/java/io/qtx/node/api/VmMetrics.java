@@ -26,8 +26,8 @@ final class VmMetrics {
         state(p, vms);
         p.gauge("qtx_node_vm_ready", "1 when the VM's agent is ready");
         each(p, vms, "qtx_node_vm_ready", s -> s.state() == VmState.READY ? 1 : 0);
-        p.gauge("qtx_node_vm_state_since_seconds", "Unix time the VM entered its current state");
-        each(p, vms, "qtx_node_vm_state_since_seconds", s -> s.stateSinceUnixMs() / 1000.0);
+        p.gauge("qtx_node_vm_state_changed_timestamp_seconds", "Unix time the VM entered its current state");
+        each(p, vms, "qtx_node_vm_state_changed_timestamp_seconds", s -> s.stateSinceUnixMs() / 1000.0);
         p.info("qtx_node_vm_agent", "the agent's software version (validated; 'invalid' otherwise), once it said hello");
         for (VmSnapshot s : vms) {
             if (s.peer() != null) {

@@ -93,6 +93,8 @@ class MetricsFormatTest {
         // 1 of 3 filesystems and 24 of 32 interfaces kept out of labels; the totals still count them all.
         assertTrue(text.contains("qtx_node_vm_label_values_dropped{vm=\"vm-1\"} 25\n"), text);
         assertTrue(text.contains("qtx_node_vm_network_receive_bytes_total{vm=\"vm-1\"} 124486\n"), text);
+        long vmSeries = text.lines().filter(l -> !l.startsWith("#") && l.contains("{vm=\"vm-1\"")).count();
+        assertTrue(vmSeries <= 200, vmSeries + " series for vm-1:\n" + text);
     }
 
     @Test
