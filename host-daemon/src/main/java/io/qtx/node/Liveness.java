@@ -12,8 +12,8 @@ import io.qtx.epoll.Timer;
  * probed with a ping: its pong proves it alive, no pong within the probe timeout
  * ({@code probe.timeout}, 2 s by default) makes it unresponsive. While requests wait, the agent
  * must be heard from (telemetry, pong, answer) at least every {@link #PROBE_AFTER}, or it is
- * probed then: with the defaults a dead agent is reported within 1 + 2 = 3 s of the first
- * request after its death, at most 2 s when it had already been silent for a second. Pongs
+ * probed then: with the defaults a dead agent is reported within 0.5 + 2 = 2.5 s of the first
+ * request after its death, at most 2 s when it had already been silent for half a second. Pongs
  * are answered on the agent's event loop, never behind a handler; but a JVM under TCG on a
  * loaded host can stall for 2 to 3 s at its first process spawn, so the real-QEMU tests use 5 s.
  *
@@ -22,7 +22,7 @@ import io.qtx.epoll.Timer;
 final class Liveness {
 
     /** Silence while a request waits after which the agent is probed. */
-    static final Duration PROBE_AFTER = Duration.ofSeconds(1);
+    static final Duration PROBE_AFTER = Duration.ofMillis(500);
 
     /** What the probes need of their VM. */
     interface Vm {

@@ -159,8 +159,9 @@ class RequestsOnTimeInQemuTest {
         while (System.nanoTime() - sent < SHORT.plusSeconds(2).toNanos()) {
             Thread.sleep(100);
         }
+        int seen = expiredPowerLines().size();
         command("cont-" + tag);
-        Matcher expired = vm.awaitConsoleLine("request=power outcome=expired\\((\\d+)ms ago\\)", WAIT);
+        Matcher expired = awaitExpiredPower(seen);
         System.out.printf("qemu: %s: reboot sent to a stopped agent: dropped as expired %s ms after its deadline%n",
                 tag, expired.group(1));
         awaitVm("ready again after the re-sync (" + tag + ")", s -> s.state() == VmState.READY);
@@ -176,8 +177,7 @@ class RequestsOnTimeInQemuTest {
      */
     private void aKilledAgentIsReportedFastAndComesBack(ByteString oldInstance) throws Exception {
         awaitVm("ready before the kill", s -> s.state() == VmState.READY);
-        command("kill-1");
-        vm.awaitConsoleLine("guest: agent exited", WAIT);
+        command("kill-1"); // SIGKILL has been delivered: the agent is gone
         long t0 = System.nanoTime();
         NodeException dead = failure(node.request(VM, execOf("echo dead?"), Duration.ofSeconds(90)));
         long detectedMs = (System.nanoTime() - t0) / 1_000_000;
@@ -222,6 +222,7 @@ class RequestsOnTimeInQemuTest {
     private void rebootSentToAnAgentStoppedInItsHandshakeNeverRuns() throws Exception {
         ByteString before = snapshot().peer().getInstanceId();
         command("kill-3");
+        int seen = expiredPowerLines().size();
         vm.sendConsoleLine("qtx-touch cmd-stopopen-1");
         vm.sendConsoleLine("qtx-touch restart");
         vm.awaitConsoleLine("qtx-did stopopen-1", WAIT);
@@ -234,11 +235,14 @@ class RequestsOnTimeInQemuTest {
         command("cont-handshake");
         awaitVm("ready with the agent that was stopped in its handshake", s -> s.state() == VmState.READY
                 && !s.peer().getInstanceId().equals(before));
-        if (GAVE_UP.contains(e.code())) {
-            vm.awaitConsoleLine("request=power outcome=expired", WAIT);
-        } else {
+        boolean refusedAtOnce = e.getMessage().contains("agent not ready");
+        if (refusedAtOnce) {
+            // Never sent: the host was not ready (handshaking with the new instance, or unresponsive).
             assertTrue(e.code() == NodeException.Code.AGENT_NOT_READY || e.code() == NodeException.Code.AGENT_UNRESPONSIVE,
                     e.code() + " " + e.getMessage());
+        } else {
+            assertTrue(GAVE_UP.contains(e.code()), e.code() + " " + e.getMessage());
+            awaitExpiredPower(seen);
         }
         assertEquals("handshake\n", exec("echo handshake", LONG));
         Thread.sleep(1000);
@@ -257,18 +261,44 @@ class RequestsOnTimeInQemuTest {
     }
 
     /**
-     * The guest's clock minus the host's is {@code expected} seconds, give or take 2 (a second
-     * of resolution each side; the exec itself may take seconds under TCG, so the host's clock
-     * is read before and after it).
+     * The guest's clock minus the host's is {@code expected} seconds, give or take 5: a second of
+     * resolution each side, and set_time sets the time the host sent, which under TCG on a
+     * loaded host arrives seconds later (the guest then lags by the transit: 2-4 s measured).
+     * The exec may take seconds too, so the host's clock is read before and after it.
      */
     private void assertClockOff(long expected, String why) throws Exception {
         long before = System.currentTimeMillis() / 1000;
         long guest = Long.parseLong(exec("date +%s", LONG).strip());
         long after = System.currentTimeMillis() / 1000 + 1;
         System.out.printf("qemu: guest clock %+d..%+d s from the host's (%s)%n", guest - after, guest - before, why);
-        assertTrue(guest - before >= expected - 2 && guest - after <= expected + 2,
+        assertTrue(guest - before >= expected - 5 && guest - after <= expected + 5,
                 why + ": the guest said " + guest + " between the host's " + before + " and " + after + ", expected "
                         + expected + " s off");
+    }
+
+    private static final java.util.regex.Pattern EXPIRED_POWER =
+            java.util.regex.Pattern.compile("request=power outcome=expired\\((\\d+)ms ago\\)");
+
+    /**
+     * The audit lines of power requests dropped as expired, from the whole console so far: the
+     * agent's line and the guest script's "qtx-did" race for the console, so no order is assumed.
+     */
+    private List<Matcher> expiredPowerLines() {
+        return vm.consoleLines().stream().map(EXPIRED_POWER::matcher).filter(Matcher::find).toList();
+    }
+
+    /** Waits for expired power request number {@code seen + 1}. */
+    private Matcher awaitExpiredPower(int seen) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Matcher> lines = expiredPowerLines();
+            if (lines.size() > seen) {
+                return lines.get(seen);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the agent never dropped the power request as expired; console: "
+                + vm.consoleLog());
     }
 
     private long[] agentTicks(String tag) throws Exception {
