@@ -25,12 +25,13 @@ import java.time.Duration;
  * @param token bearer token the API requires; null or empty for none
  * @param maxBodyBytes largest JSON request body
  * @param httpThreads HTTP handler threads (each waits on at most one agent answer at a time)
+ * @param probeTimeout how long a liveness probe waits for its pong before the VM is unresponsive
  */
 public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heartbeatInterval,
                          Duration unresponsiveAfter, Duration servedCheck, Duration helloRetry,
                          Duration backoffMin, Duration backoffMax, Duration requestTimeout, int historySize,
                          Duration staleAfter, int maxPayload, int outboundCapacity, String httpBind, int httpPort,
-                         String token, int maxBodyBytes, int httpThreads) {
+                         String token, int maxBodyBytes, int httpThreads, Duration probeTimeout) {
 
     public static final Path DEFAULT_SOCKET_DIR = Path.of("/var/run/quantix-kvm/vms");
 
@@ -38,19 +39,19 @@ public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heart
         return new NodeConfig(DEFAULT_SOCKET_DIR, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(15),
                 Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(30),
                 Duration.ofSeconds(10), 60, Duration.ofSeconds(15), 256 * 1024, 512 * 1024, "127.0.0.1", 8710, null,
-                1 << 20, 8);
+                1 << 20, 8, Duration.ofSeconds(2));
     }
 
     public NodeConfig withSocketDir(Path dir) {
         return new NodeConfig(dir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, token, maxBodyBytes, httpThreads);
+                httpPort, token, maxBodyBytes, httpThreads, probeTimeout);
     }
 
     public NodeConfig withHttp(String bind, int port, String bearerToken) {
         return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, bind,
-                port, bearerToken, maxBodyBytes, httpThreads);
+                port, bearerToken, maxBodyBytes, httpThreads, probeTimeout);
     }
 
     /** Shorter timings, for tests and the demo. */
@@ -58,18 +59,25 @@ public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heart
                                   Duration backoffFloor, Duration request, Duration stale) {
         return new NodeConfig(socketDir, rescanInterval, heartbeat, unresponsive, served, hello, backoffFloor,
                 backoffMax, request, historySize, stale, maxPayload, outboundCapacity, httpBind, httpPort, token,
-                maxBodyBytes, httpThreads);
+                maxBodyBytes, httpThreads, probeTimeout);
     }
 
     public NodeConfig withRescan(Duration rescan) {
         return new NodeConfig(socketDir, rescan, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, token, maxBodyBytes, httpThreads);
+                httpPort, token, maxBodyBytes, httpThreads, probeTimeout);
     }
 
     public NodeConfig withMaxBodyBytes(int max) {
         return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
                 backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
-                httpPort, token, max, httpThreads);
+                httpPort, token, max, httpThreads, probeTimeout);
+    }
+
+    /** A probe's bound: a TCG guest's JVM can stall for seconds at its first process spawn. */
+    public NodeConfig withProbeTimeout(Duration timeout) {
+        return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
+                backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
+                httpPort, token, maxBodyBytes, httpThreads, timeout);
     }
 }

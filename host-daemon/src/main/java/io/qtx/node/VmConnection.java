@@ -82,7 +82,7 @@ final class VmConnection implements Session.Listener {
         this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), node.random());
         Duration beat = config.heartbeatInterval();
         this.heartbeat = node.loop().scheduleAtFixedRate(beat, beat, this::checkHeartbeat);
-        this.liveness = new Liveness(node.loop(), new Probed());
+        this.liveness = new Liveness(node.loop(), config.probeTimeout(), new Probed());
         this.served = new ServedCheck(node.loop(), config.servedCheck(), socket, () -> session, () -> state,
                 this::transition);
         transition(VmState.DISCOVERED, "socket " + socket + " appeared");

@@ -117,6 +117,7 @@ public final class QemuVm implements AutoCloseable {
         c.add(images.qemu().toString());
         c.addAll(List.of("-accel", "tcg", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-m", String.valueOf(options.memoryMb()), "-smp", "1",
+                "-rtc", "base=" + (options.rtcBase() == null ? "utc" : options.rtcBase()),
                 "-kernel", images.kernel().toString(), "-initrd", initrd.toString(),
                 "-append", "console=ttyS0 panic=-1 quiet qtx.port=" + options.portName() + " qtx.limit=" + limit,
                 "-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",

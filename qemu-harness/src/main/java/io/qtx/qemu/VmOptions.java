@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param memoryMb  guest memory; the initramfs alone unpacks to about 70 MB
  * @param timeLimit after this the guest powers itself off, and a little later the host kills
  *                  QEMU even if the test JVM is gone
+ * @param rtcBase   QEMU's {@code -rtc base=}: the guest's hardware clock at boot, e.g.
+ *                  {@code 2026-12-02T05:00:00} to boot a guest whose clock is off; null for UTC now
  */
 public record VmOptions(String vmId, GuestProgram program, Path socketDir, Path consoleLog, String portName,
-        int memoryMb, Duration timeLimit) {
+        int memoryMb, Duration timeLimit, String rtcBase) {
 
     public static final String DEFAULT_PORT_NAME = "org.quantix.agent.0";
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(120);
@@ -38,29 +40,39 @@ public record VmOptions(String vmId, GuestProgram program, Path socketDir, Path 
         if (timeLimit.toSeconds() < 5) {
             throw new IllegalArgumentException("timeLimit=" + timeLimit + " is shorter than a boot");
         }
+        if (rtcBase != null && !rtcBase.matches("utc|localtime|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d")) {
+            throw new IllegalArgumentException("rtcBase=" + rtcBase + " is not utc, localtime or YYYY-MM-DDThh:mm:ss");
+        }
     }
 
     public static VmOptions of(String vmId, GuestProgram program) {
-        return new VmOptions(vmId, program, null, null, DEFAULT_PORT_NAME, 512, DEFAULT_TIME_LIMIT);
+        return new VmOptions(vmId, program, null, null, DEFAULT_PORT_NAME, 512, DEFAULT_TIME_LIMIT, null);
     }
 
     public VmOptions withSocketDir(Path dir) {
-        return new VmOptions(vmId, program, dir, consoleLog, portName, memoryMb, timeLimit);
+        return new VmOptions(vmId, program, dir, consoleLog, portName, memoryMb, timeLimit, rtcBase);
     }
 
     public VmOptions withConsoleLog(Path log) {
-        return new VmOptions(vmId, program, socketDir, log, portName, memoryMb, timeLimit);
+        return new VmOptions(vmId, program, socketDir, log, portName, memoryMb, timeLimit, rtcBase);
     }
 
     public VmOptions withPortName(String name) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, name, memoryMb, timeLimit);
+        return new VmOptions(vmId, program, socketDir, consoleLog, name, memoryMb, timeLimit, rtcBase);
     }
 
     public VmOptions withMemoryMb(int mb) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, portName, mb, timeLimit);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, mb, timeLimit, rtcBase);
     }
 
     public VmOptions withTimeLimit(Duration limit) {
-        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, limit);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, limit, rtcBase);
+    }
+
+    /** Boots the guest with its hardware clock at {@code base} (QEMU's -rtc base=). */
+    public VmOptions withRtcBase(java.time.LocalDateTime base) {
+        String text = base.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .format(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        return new VmOptions(vmId, program, socketDir, consoleLog, portName, memoryMb, timeLimit, text);
     }
 }

@@ -11,9 +11,11 @@ import io.qtx.proto.ClockTimes;
  * the interval the offset (peer clock minus ours) lies in:
  * {@code [answer.sent - ourReceived, answer.received - ourSent]}. We keep the lower ends of the
  * last {@link #WINDOW_NANOS} and use the largest: every lower end is at most the true offset,
- * so a deadline converted with it is never later in real time than ours. The window bounds
- * the error monotonic clocks can drift apart (NTP slews CLOCK_MONOTONIC by at most 500 ppm:
- * 30 ms a minute); the newest sample is kept however old.
+ * so a deadline converted with it is never later in real time than ours. Two monotonic clocks
+ * drift apart (NTP slews CLOCK_MONOTONIC by up to 500 ppm; a guest's clock source may be
+ * worse), so a sample's lower end is lowered by {@link #DRIFT_PER_MILLION} of its age before
+ * it counts: an old sample can never beat a fresh one by drift alone. The newest sample is
+ * kept however old.
  *
  * <p>Loop thread only.
  */
@@ -21,6 +23,8 @@ public final class PeerClock {
 
     /** How long a sample's lower end counts. */
     static final long WINDOW_NANOS = 60_000_000_000L;
+    /** The drift between the two clocks allowed for, per million: 0.1 %, twice what NTP may slew. */
+    static final long DRIFT_PER_MILLION = 1000;
     /** Probes remembered; older ones are forgotten (their answers then give no sample). */
     private static final int PROBES_KEPT = 16;
     private static final int SAMPLES_KEPT = 32;
@@ -126,7 +130,8 @@ public final class PeerClock {
         }
         long low = Long.MIN_VALUE;
         for (Sample s : samples) {
-            low = Math.max(low, s.lowOffsetNanos);
+            long age = Math.max(0, nowNanos - s.atNanos);
+            low = Math.max(low, s.lowOffsetNanos - age / 1_000_000 * DRIFT_PER_MILLION);
         }
         return Math.floorDiv(localNanos + low, 1_000_000L);
     }

@@ -46,7 +46,8 @@ class PeerClockTest {
         // And again the other way: a stop on the way back does not undo it.
         clock.probeSent(3, 21_000 * MS);
         clock.answered(3, peer(21_001 + AHEAD_MS, 21_001 + AHEAD_MS), 31_000 * MS);
-        assertEquals(30_000 + AHEAD_MS - 2, clock.toPeerMs(30_000 * MS, 31_000 * MS));
+        long aged = (31_000 - 20_004) * PeerClock.DRIFT_PER_MILLION; // 11 s at 0.1 %, in ns
+        assertEquals(Math.floorDiv((30_000 + AHEAD_MS - 2) * MS - aged, MS), clock.toPeerMs(30_000 * MS, 31_000 * MS));
     }
 
     @Test
@@ -57,7 +58,21 @@ class PeerClockTest {
         clock.probeSent(2, 1000 * MS);
         clock.answered(2, peer(AHEAD_MS + 1000 - 100, AHEAD_MS + 1000 - 100), 1000 * MS);
         long now = PeerClock.WINDOW_NANOS + 5000 * MS;
-        assertEquals(AHEAD_MS - 100, clock.toPeerMs(0, now), "only the newest is left");
+        long drift = (now - 1000 * MS) / 1_000_000 * PeerClock.DRIFT_PER_MILLION;
+        assertEquals(Math.floorDiv(AHEAD_MS * MS - 100 * MS - drift, MS), clock.toPeerMs(0, now),
+                "only the newest is left, less the drift its age allows");
+    }
+
+    @Test
+    void anOldSampleIsLoweredByTheDriftItsAgeAllowsSoAFreshOneWins() {
+        PeerClock clock = new PeerClock();
+        // A tight old sample (1 ms round trip) and, 50 s later, a looser fresh one (40 ms).
+        clock.probeSent(1, 0);
+        clock.answered(1, peer(AHEAD_MS, AHEAD_MS), MS);
+        clock.probeSent(2, 50_000 * MS);
+        clock.answered(2, peer(50_020 + AHEAD_MS, 50_020 + AHEAD_MS), 50_040 * MS);
+        // Old: AHEAD-1, aged 50 s -> AHEAD-51. Fresh: AHEAD-20. The fresh one counts.
+        assertEquals(AHEAD_MS - 20, clock.toPeerMs(0, 50_040 * MS));
     }
 
     @Test

@@ -14,7 +14,8 @@ import io.qtx.sim.SimulatedChannel;
  * A measuring tool, not a test: starts the channel simulator and a host, launches the agent
  * command given as arguments (with {@code --port unix:...} appended), and prints the time from
  * launch to a completed handshake, then the agent's RSS and CPU time over 10 s of idling with
- * the host connected (telemetry every 5 s) and 10 s with no host at all.
+ * the host connected (telemetry every 5 s) and 10 s (or {@code -Dqtx.noHostSeconds}) with no
+ * host at all.
  *
  * <pre>java -cp ... io.qtx.agent.sim.HandshakeProbe build-scripts/guest-agent</pre>
  */
@@ -39,10 +40,10 @@ public final class HandshakeProbe {
                 host.call(io.qtx.proto.Request.newBuilder().setSystemInfo(SystemInfoRequest.getDefaultInstance()));
                 System.out.println("launch to handshake: " + handshakeMs + " ms");
                 long pid = javaPid(agent);
-                report("with host", pid);
+                report("with host", pid, 10);
                 host.close();
                 ch.awaitStats(s -> !s.hostConnected(), Duration.ofSeconds(5));
-                report("no host", pid);
+                report("no host", pid, Integer.getInteger("qtx.noHostSeconds", 10));
             } finally {
                 agent.destroy();
                 agent.waitFor();
@@ -50,11 +51,12 @@ public final class HandshakeProbe {
         }
     }
 
-    private static void report(String what, long pid) throws Exception {
+    private static void report(String what, long pid, int seconds) throws Exception {
         long cpu0 = cpuTicks(pid);
-        Thread.sleep(10_000);
+        Thread.sleep(seconds * 1000L);
         long cpuMs = (cpuTicks(pid) - cpu0) * 10;
-        System.out.printf("%s: RSS %d KiB, CPU %d ms in 10 s (%.2f%%)%n", what, rssKb(pid), cpuMs, cpuMs / 100.0);
+        System.out.printf("%s: RSS %d KiB, CPU %d ms in %d s (%.2f%%)%n", what, rssKb(pid), cpuMs, seconds,
+                cpuMs / (seconds * 10.0));
     }
 
     /** The launcher script execs java, so the pid is the JVM's; a JVM child is searched for otherwise. */

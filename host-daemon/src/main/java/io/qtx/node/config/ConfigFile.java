@@ -40,6 +40,7 @@ public final class ConfigFile {
         k.put("heartbeat.unresponsive_after", new String[] {"15s", "a ready VM silent this long is unresponsive"});
         k.put("served.check", new String[] {"3s", "how soon after connecting qx-node checks QEMU reads it"});
         k.put("hello.retry", new String[] {"2s", "wait for a hello reply before saying hello again"});
+        k.put("probe.timeout", new String[] {"2s", "a liveness ping unanswered this long makes the VM unresponsive"});
         k.put("reconnect.min", new String[] {"200ms", "first reconnect delay (jittered, doubling)"});
         k.put("reconnect.max", new String[] {"30s", "largest reconnect delay"});
         k.put("request.timeout", new String[] {"10s", "default deadline of an agent request"});
@@ -146,7 +147,8 @@ public final class ConfigFile {
                 unresponsive, duration(v, "served.check"), duration(v, "hello.retry"), reconnectMin, reconnectMax,
                 duration(v, "request.timeout"), (int) number(v, "telemetry.history", 1, 100_000),
                 duration(v, "telemetry.stale_after"), maxPayload, outbound, bind, port, token,
-                (int) number(v, "api.max_body", 1024, 1 << 30), (int) number(v, "api.threads", 1, 256));
+                (int) number(v, "api.max_body", 1024, 1 << 30), (int) number(v, "api.threads", 1, 256),
+                duration(v, "probe.timeout"));
     }
 
     private static String nonEmpty(Map<String, Origin> v, String key) throws ConfigException {

@@ -53,8 +53,10 @@ class ConfigFileTest {
                 heartbeat.unresponsive_after = 1m
                 reconnect.min = 250ms
                 telemetry.history = 10
+                probe.timeout = 5s
                 """.formatted(token)), true, Map.of("api.listen", "127.0.0.1:0", "telemetry.history", "20"));
         assertEquals(Path.of("/srv/vms"), c.socketDir());
+        assertEquals(java.time.Duration.ofSeconds(5), c.probeTimeout());
         assertEquals("127.0.0.1", c.httpBind());
         assertEquals(0, c.httpPort());
         assertEquals("abc", c.token());

@@ -27,7 +27,9 @@ public final class QemuDemo {
         Files.createDirectories(dir);
         NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, null)
                 .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                        Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(5));
+                        Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(5))
+                // A TCG guest on a loaded host can leave its agent without CPU for seconds (see RequestsOnTimeInQemuTest).
+                .withProbeTimeout(Duration.ofSeconds(20));
         Node node = Node.start(config);
         ApiServer api = ApiServer.start(node, config);
         System.out.println("qx-node (in-process, with a QEMU VM): watching " + dir + "; API at " + api.baseUrl()

@@ -57,7 +57,9 @@ class QemuGuestTest {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "qxq");
         NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, null)
                 .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                        Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(5));
+                        Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(5))
+                // A TCG guest on a loaded host can leave its agent without CPU for seconds (see RequestsOnTimeInQemuTest).
+                .withProbeTimeout(Duration.ofSeconds(20));
         try (Node node = Node.start(config); ApiServer api = ApiServer.start(node, config);
              HttpClient http = HttpClient.newHttpClient();
              QemuVm vm = QemuVm.boot(VmOptions.of("qemu-1", AgentInQemu.program(3)).withSocketDir(dir)
