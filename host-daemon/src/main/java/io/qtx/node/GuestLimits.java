@@ -37,11 +37,12 @@ public record GuestLimits(InboundBudget inbound, int historyBytes, int maxReport
      * Bounds on what an envelope from a guest may make the parser build. Telemetry and Hellos
      * are kept, so their bounds are tight; responses are passed on to one API caller and
      * dropped, so theirs only keep one frame's parse small (a process list of a few thousand
-     * entries still fits).
+     * entries still fits). A string or bytes field may fill the frame (exec output, file
+     * chunks): its cost is its length, with no amplification.
      */
     public static WireLimits guestWireLimits() {
         return WireLimits.of(Envelope.getDescriptor())
-                .repeated(4096).strings(64 * 1024).objects(16 * 1024).depth(12)
+                .repeated(4096).strings(256 * 1024).objects(16 * 1024).depth(12)
                 .type("qtx.v1.Hello", 16, 256)
                 .type("qtx.v1.Capabilities", 64, 256)
                 .field("qtx.v1.TelemetryReport.hostname", 1, 256)

@@ -158,6 +158,11 @@ final class HostileGuest implements AutoCloseable {
                         send(Envelope.newBuilder().setReplyTo(e.getId()).setPong(io.qtx.proto.Pong.newBuilder()
                                 .setUptimeMs(1).setClock(io.qtx.proto.ClockTimes.newBuilder().setReceivedMs(now)
                                         .setSentMs(now))));
+                    } else if (pongs && e.hasRequest() && e.getRequest().hasSystemInfo()) {
+                        // What the guest says about itself is as hostile as its Hello.
+                        send(Envelope.newBuilder().setReplyTo(e.getId()).setResponse(io.qtx.proto.Response.newBuilder()
+                                .setSystemInfo(io.qtx.proto.SystemInfo.newBuilder().setHostname(host)
+                                        .setOsName(host).setOsId("x").setCpuModel(host))));
                     } else {
                         fromHost.offer(e);
                     }

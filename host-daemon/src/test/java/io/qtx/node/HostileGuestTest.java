@@ -104,6 +104,92 @@ class HostileGuestTest {
         goodNeighboursAnswer();
     }
 
+    private static String qxctl(io.qtx.node.api.ApiServer api, String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        io.qtx.node.cli.Qxctl.run(args, java.util.Map.of("QXCTL_URL", api.baseUrl()),
+                new java.io.ByteArrayInputStream(new byte[0]), new java.io.PrintStream(out, true,
+                        java.nio.charset.StandardCharsets.UTF_8), new java.io.PrintStream(out, true,
+                        java.nio.charset.StandardCharsets.UTF_8));
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String get(io.qtx.node.api.ApiServer api, String path) throws Exception {
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.baseUrl() + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
+    private static boolean hasControl(String s) {
+        return s.chars().anyMatch(c -> (c < 0x20 && c != '\n') || c == 0x7f || (c >= 0x80 && c < 0xa0));
+    }
+
+    @Test
+    void aForgedHostnameReachesNoLogLineTerminalOrPageRaw() throws Exception {
+        String forged = "evil\r\n2026-01-01T00:00:00Z INFO VmConnection: vm-9: ready -> removed\u001b[2J\u009b31m";
+        guest("forged", c -> c.behave(forged));
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(VmConnection.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(new java.util.logging.SimpleFormatter().formatMessage(r));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try {
+            start();
+            rig.awaitState("forged", VmState.READY);
+        } finally {
+            jul.removeHandler(capture);
+        }
+        List<String> about = logged.stream().filter(l -> l.startsWith("forged:")).toList();
+        assertTrue(about.stream().anyMatch(l -> l.contains("evil\\x0d\\x0a2026")), about.toString());
+        assertTrue(about.stream().noneMatch(HostileGuestTest::hasControl), about.toString());
+        try (io.qtx.node.api.ApiServer api = io.qtx.node.api.ApiServer.start(rig.node,
+                Rig.fastConfig(rig.dir).withHttp("127.0.0.1", 0, null))) {
+            String vms = qxctl(api, "vms");
+            assertTrue(vms.contains("forged") && !hasControl(vms), vms);
+            String info = qxctl(api, "info", "forged");
+            assertTrue(info.contains("evil\\x0d\\x0a") && info.contains("os:        evil") && !hasControl(info), info);
+            String page = get(api, "/");
+            assertTrue(page.contains("forged") && !hasControl(page.replace("\n", "")), page);
+        }
+        goodNeighboursAnswer();
+    }
+
+    @Test
+    void qxctlDoctorNamesAQuarantinedVm() throws Exception {
+        guest("junk", c -> {
+            Random r = new Random(2);
+            byte[] chunk = new byte[64 * 1024];
+            for (int i = 0; i < 4; i++) {
+                r.nextBytes(chunk);
+                c.write(chunk);
+            }
+        });
+        start();
+        awaitQuarantine("junk", "garbage");
+        try (io.qtx.node.api.ApiServer api = io.qtx.node.api.ApiServer.start(rig.node,
+                Rig.fastConfig(rig.dir).withHttp("127.0.0.1", 0, null))) {
+            String doctor = qxctl(api, "doctor", "junk");
+            assertTrue(doctor.contains("conduct") && doctor.contains("garbage") && doctor.contains("quarantined"), doctor);
+            String metrics = get(api, "/metrics");
+            assertTrue(metrics.contains("qtx_node_vm_misbehaving{vm=\"junk\"} 1"), metrics);
+            assertTrue(metrics.contains("qtx_node_vms{state=\"misbehaving\"} 1"), metrics);
+            String detail = get(api, "/api/v1/vms/junk");
+            assertTrue(detail.contains("\"quarantine\":{\"reason\":\"sent garbage"), detail);
+        }
+    }
+
     @Test
     void anAbsentAgentIsToldApartFromGarbageAndNotQuarantined() throws Exception {
         guest("silent", c -> { });

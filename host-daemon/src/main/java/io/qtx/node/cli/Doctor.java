@@ -38,6 +38,13 @@ final class Doctor {
         }
         String state = ApiClient.text(d, "state");
         step("socket", true, ApiClient.text(d, "socket") + " present", null);
+        if (state.equals("misbehaving")) {
+            step("conduct", false, ApiClient.text(d, "message"), "qx-node quarantined this VM for what its guest sends"
+                    + " (reason and figures above; detail: qxctl --json info " + id + "); it tries again by itself after"
+                    + " the back-off. Look inside the guest: a program other than the agent on the port, or a"
+                    + " compromised agent");
+            return finish(id, false);
+        }
         boolean connected = !state.equals("disconnected") && !state.equals("reconnecting")
                 && !state.equals("connecting") && !state.equals("discovered");
         step("connect", connected, connected ? "connected (" + (long) ApiClient.number(d, "connects") + " connect(s), "
