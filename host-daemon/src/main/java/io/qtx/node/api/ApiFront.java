@@ -34,10 +34,13 @@ final class ApiFront implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ApiFront.class.getName());
     /** Request line and headers together; browsers send a few KiB at most. */
     static final int MAX_HEAD = 32 * 1024;
+    /**
+     * Bodies up to this size are read whole by the front; larger ones stream. 256 connections
+     * each holding one cost 16 MiB at most, where a buffer of api.max_body each could fill the heap.
+     */
+    static final int MAX_BUFFERED = 64 * 1024;
     /** Refusals being written at once; past this a refused connection is only closed. */
     private static final int MAX_REFUSING = 64;
-    /** How long a refused or timed-out client gets to read our answer before the close. */
-    private static final int LINGER_MS = 1000;
 
     private final ServerSocket listener;
     private final InetSocketAddress backend;
@@ -58,7 +61,7 @@ final class ApiFront implements AutoCloseable {
              Consumer<String> refused) throws IOException {
         this.backend = backend;
         this.limits = limits;
-        this.maxBuffered = maxBuffered;
+        this.maxBuffered = Math.min(maxBuffered, MAX_BUFFERED);
         this.refused = refused;
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
@@ -118,7 +121,7 @@ final class ApiFront implements AutoCloseable {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "API connection from {0}: {1}", client, e.getMessage());
             } finally {
-                closeQuietly(s);
+                ClientAnswers.closeQuietly(s);
                 sockets.remove(s);
                 release(client);
             }
@@ -134,12 +137,12 @@ final class ApiFront implements AutoCloseable {
         refused.accept(reason);
         if (refusing.incrementAndGet() > MAX_REFUSING) {
             refusing.decrementAndGet();
-            closeQuietly(s);
+            ClientAnswers.closeQuietly(s);
             return;
         }
         Thread.ofVirtual().name("qx-node-api-refuse").start(() -> {
             try {
-                answer(s, new NodeException(NodeException.Code.TOO_MANY_CONNECTIONS, message));
+                ClientAnswers.error(s, new NodeException(NodeException.Code.TOO_MANY_CONNECTIONS, message));
             } finally {
                 refusing.decrementAndGet();
             }
@@ -154,25 +157,25 @@ final class ApiFront implements AutoCloseable {
             head = RequestHead.read(client, in, System.nanoTime() + limits.headerTimeout().toNanos(), MAX_HEAD);
         } catch (SocketTimeoutException e) {
             refused.accept("header_timeout");
-            answer(client, new NodeException(NodeException.Code.REQUEST_TIMEOUT, "the request's headers did not arrive"
+            ClientAnswers.error(client, new NodeException(NodeException.Code.REQUEST_TIMEOUT, "the request's headers did not arrive"
                     + " within api.header_timeout (" + limits.headerTimeout().toMillis() + " ms)"));
             return;
         } catch (RequestHead.TooLarge e) {
             refused.accept("headers_too_large");
-            answer(client, new NodeException(NodeException.Code.HEADERS_TOO_LARGE, "request headers over "
+            ClientAnswers.error(client, new NodeException(NodeException.Code.HEADERS_TOO_LARGE, "request headers over "
                     + MAX_HEAD + " bytes"));
             return;
         } catch (RequestHead.Malformed e) {
             refused.accept("malformed");
-            answer(client, new NodeException(NodeException.Code.BAD_INPUT, e.getMessage()));
+            ClientAnswers.error(client, new NodeException(NodeException.Code.BAD_INPUT, e.getMessage()));
             return;
         }
         if (head == null) {
             return;
         }
-        // A JSON-sized body is read whole before the backend sees the request, so a handler
-        // never waits on a slow client; uploads (PUT) and chunked bodies stream, with no gap
-        // longer than the body timeout.
+        // A small body is read whole before the backend sees the request, so a handler never
+        // waits on a slow client for it; a larger one streams under the same deadline, and
+        // uploads (PUT) and chunked bodies stream with no gap longer than the body timeout.
         boolean buffered = !head.chunked && head.contentLength > 0 && head.contentLength <= maxBuffered
                 && !head.method.equals("PUT");
         byte[] body = head.rest;
@@ -201,15 +204,19 @@ final class ApiFront implements AutoCloseable {
 
     /** The whole body of a buffered request, or null after answering 408 (or the client left). */
     private byte[] readBody(Socket client, InputStream in, RequestHead head) throws IOException {
-        byte[] body = new byte[(int) head.contentLength];
-        int have = Math.min(head.rest.length, body.length);
-        System.arraycopy(head.rest, 0, body, 0, have);
+        int length = (int) head.contentLength;
+        // Grown as bytes arrive: a claimed length costs nothing until it is sent.
+        byte[] body = java.util.Arrays.copyOf(head.rest, Math.min(length, Math.max(head.rest.length, 4096)));
+        int have = Math.min(head.rest.length, length);
         long deadline = System.nanoTime() + limits.bodyTimeout().toNanos();
         try {
-            while (have < body.length) {
+            while (have < length) {
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
                     throw new SocketTimeoutException("body");
+                }
+                if (have == body.length) {
+                    body = java.util.Arrays.copyOf(body, Math.min(length, body.length * 2));
                 }
                 client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
                 int n = in.read(body, have, body.length - have);
@@ -218,6 +225,7 @@ final class ApiFront implements AutoCloseable {
                 }
                 have += n;
             }
+            body = have == body.length ? body : java.util.Arrays.copyOf(body, have);
         } catch (SocketTimeoutException e) {
             bodyTimedOut(client);
             return null;
@@ -227,7 +235,7 @@ final class ApiFront implements AutoCloseable {
 
     private void bodyTimedOut(Socket client) {
         refused.accept("body_timeout");
-        answer(client, new NodeException(NodeException.Code.REQUEST_TIMEOUT, "the request body did not arrive within"
+        ClientAnswers.error(client, new NodeException(NodeException.Code.REQUEST_TIMEOUT, "the request body did not arrive within"
                 + " api.body_timeout (" + limits.bodyTimeout().toMillis() + " ms)"));
     }
 
@@ -241,27 +249,29 @@ final class ApiFront implements AutoCloseable {
         AtomicBoolean answered = new AtomicBoolean();
         Thread answer = Thread.ofVirtual().name("qx-node-api-answer").start(() -> {
             try {
-                relayAnswer(relay, client, answered);
+                ClientAnswers.relay(relay, client, answered);
             } finally {
-                closeQuietly(client);
-                closeQuietly(relay);
+                ClientAnswers.closeQuietly(client);
+                ClientAnswers.closeQuietly(relay);
             }
         });
         long streamed = chunked != null ? (chunked.done() ? 0 : -1)
                 : buffered ? 0 : Math.max(0, head.contentLength - body.length);
         if (streamed != 0) {
             try {
-                if (!streamBody(in, client, toBackend, streamed, chunked)) {
+                boolean upload = head.method.equals("PUT") || chunked != null;
+                long deadline = upload ? 0 : System.nanoTime() + limits.bodyTimeout().toNanos();
+                if (!streamBody(in, client, toBackend, streamed, chunked, deadline)) {
                     // The client left mid-body: the handler must not wait for the rest forever.
-                    closeQuietly(relay);
+                    ClientAnswers.closeQuietly(relay);
                 }
             } catch (SocketTimeoutException e) {
                 if (answered.compareAndSet(false, true)) {
                     bodyTimedOut(client);
                 }
-                closeQuietly(relay);
+                ClientAnswers.closeQuietly(relay);
             } catch (IOException e) {
-                closeQuietly(relay);
+                ClientAnswers.closeQuietly(relay);
             }
         }
         try {
@@ -272,15 +282,23 @@ final class ApiFront implements AutoCloseable {
     }
 
     /**
-     * Copies the body on, {@code length} bytes or, with {@code chunked}, to its last chunk.
-     * False when the client closed before the body was through.
+     * Copies the body on, {@code length} bytes or, with {@code chunked}, to its last chunk; with
+     * a {@code deadline} (nanoTime, 0 for none) all of it by then, else no gap longer than the
+     * body timeout. False when the client closed before the body was through.
      */
-    private boolean streamBody(InputStream in, Socket client, OutputStream out, long length, ChunkedBody chunked)
-            throws IOException {
+    private boolean streamBody(InputStream in, Socket client, OutputStream out, long length, ChunkedBody chunked,
+                               long deadline) throws IOException {
         client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.bodyTimeout().toMillis()));
         byte[] chunk = new byte[16 * 1024];
         long left = length;
         while (chunked == null ? left > 0 : !chunked.done()) {
+            if (deadline != 0) {
+                long ms = (deadline - System.nanoTime()) / 1_000_000;
+                if (ms <= 0) {
+                    throw new SocketTimeoutException("body");
+                }
+                client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, ms));
+            }
             int n = in.read(chunk, 0, chunked != null ? chunk.length : (int) Math.min(chunk.length, left));
             if (n < 0) {
                 return false;
@@ -293,113 +311,6 @@ final class ApiFront implements AutoCloseable {
         return true;
     }
 
-    private static void relayAnswer(Socket relay, Socket client, AtomicBoolean answered) {
-        try {
-            InputStream in = relay.getInputStream();
-            OutputStream out = client.getOutputStream();
-            byte[] chunk = new byte[16 * 1024];
-            int length = 0;
-            boolean headDone = false;
-            boolean first = true;
-            int n;
-            while ((n = in.read(chunk, length, chunk.length - length)) > 0) {
-                if (first && !answered.compareAndSet(false, true)) {
-                    return;
-                }
-                first = false;
-                if (headDone) {
-                    out.write(chunk, 0, n);
-                    out.flush();
-                    continue;
-                }
-                length += n;
-                // The answer's head says the connection closes after it, as it will: a client
-                // that kept it for the next request would find it gone.
-                int end;
-                while ((end = RequestHead.endOfHead(chunk, 0, length)) >= 0) {
-                    String head = new String(chunk, 0, end, StandardCharsets.ISO_8859_1);
-                    boolean interim = head.startsWith("HTTP/1.1 1");
-                    if (interim) {
-                        out.write(chunk, 0, end);
-                    } else {
-                        out.write(closing(head));
-                    }
-                    System.arraycopy(chunk, end, chunk, 0, length - end);
-                    length -= end;
-                    if (!interim) {
-                        headDone = true;
-                        out.write(chunk, 0, length);
-                        length = 0;
-                        break;
-                    }
-                }
-                out.flush();
-                if (!headDone && length == chunk.length) {
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            // either side went away; both are closed by the caller
-        }
-    }
-
-    /** A response head with its connection headers replaced by {@code Connection: close}. */
-    static byte[] closing(String head) {
-        StringBuilder b = new StringBuilder(head.length() + 20);
-        for (String line : head.split("\r?\n")) {
-            String lower = line.toLowerCase(java.util.Locale.ROOT);
-            if (line.isEmpty() || lower.startsWith("connection:") || lower.startsWith("keep-alive:")) {
-                continue;
-            }
-            b.append(line).append("\r\n");
-        }
-        b.append("Connection: close\r\n\r\n");
-        return b.toString().getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** Writes an error answer, then gives the client a moment to read it before the close. */
-    private static void answer(Socket s, NodeException e) {
-        byte[] body = HttpIo.errorJson(e).getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + e.code().httpStatus() + " " + reason(e.code()) + "\r\nContent-Type: application/json; "
-                + "charset=utf-8\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
-        try {
-            OutputStream out = s.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            s.shutdownOutput();
-            // Closing with unread input would send a reset that can destroy the answer in flight.
-            s.setSoTimeout(LINGER_MS);
-            InputStream in = s.getInputStream();
-            byte[] sink = new byte[4096];
-            long deadline = System.nanoTime() + LINGER_MS * 1_000_000L;
-            while (System.nanoTime() < deadline && in.read(sink) >= 0) {
-                // discard
-            }
-        } catch (IOException ignored) {
-            // the client is gone; nothing to tell it
-        } finally {
-            closeQuietly(s);
-        }
-    }
-
-    private static String reason(NodeException.Code code) {
-        return switch (code) {
-            case REQUEST_TIMEOUT -> "Request Timeout";
-            case HEADERS_TOO_LARGE -> "Request Header Fields Too Large";
-            case TOO_MANY_CONNECTIONS -> "Service Unavailable";
-            default -> "Bad Request";
-        };
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-    }
-
     @Override
     public void close() {
         closed = true;
@@ -409,7 +320,7 @@ final class ApiFront implements AutoCloseable {
             // closing
         }
         for (Socket s : sockets) {
-            closeQuietly(s);
+            ClientAnswers.closeQuietly(s);
         }
         try {
             acceptor.join(5000);

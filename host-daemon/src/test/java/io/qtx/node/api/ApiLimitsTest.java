@@ -62,6 +62,16 @@ class ApiLimitsTest {
                     assertTrue(answer.contains("api.body_timeout"), answer);
                 }
             }
+            // Larger than the front buffers: it streams, under the same deadline for all of it.
+            try (Socket s = RawHttp.connect("127.0.0.1", rig.api.port())) {
+                String head = RawHttp.request("POST", "/api/v1/vms/vm-1/exec", "127.0.0.1:" + rig.api.port(),
+                        "Content-Type: application/json\r\n", "").replace("Content-Length: 0", "Content-Length: "
+                        + (ApiFront.MAX_BUFFERED * 4));
+                s.getOutputStream().write((head + "{\"shell\":\"" + "x".repeat(ApiFront.MAX_BUFFERED * 2))
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = RawHttp.readAll(s);
+                assertEquals(408, RawHttp.status(answer), "streamed: " + answer);
+            }
             assertCounted(rig, "body_timeout");
             assertTrue(rig.rig.handlers.lastRequest == null || !rig.rig.handlers.lastRequest.hasExec(),
                     "a request whose body never came never reached the agent");
