@@ -106,7 +106,7 @@ class HostileGuestTest {
 
     private static String qxctl(io.qtx.node.api.ApiServer api, String... args) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        io.qtx.node.cli.Qxctl.run(args, java.util.Map.of("QXCTL_URL", api.baseUrl()),
+        io.qtx.node.cli.Qxctl.run(args, java.util.Map.of("QXCTL_URL", api.baseUrl(), "QXCTL_TOKEN", TestRigs.TOKEN),
                 new java.io.ByteArrayInputStream(new byte[0]), new java.io.PrintStream(out, true,
                         java.nio.charset.StandardCharsets.UTF_8), new java.io.PrintStream(out, true,
                         java.nio.charset.StandardCharsets.UTF_8));
@@ -115,7 +115,8 @@ class HostileGuestTest {
 
     private static String get(io.qtx.node.api.ApiServer api, String path) throws Exception {
         try (var client = java.net.http.HttpClient.newHttpClient()) {
-            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.baseUrl() + path)).build(),
+            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.baseUrl() + path))
+                    .header("Authorization", "Bearer " + TestRigs.TOKEN).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         }
     }
@@ -155,13 +156,14 @@ class HostileGuestTest {
         assertTrue(about.stream().anyMatch(l -> l.contains("evil\\x0d\\x0a2026")), about.toString());
         assertTrue(about.stream().noneMatch(HostileGuestTest::hasControl), about.toString());
         try (io.qtx.node.api.ApiServer api = io.qtx.node.api.ApiServer.start(rig.node,
-                Rig.fastConfig(rig.dir).withHttp("127.0.0.1", 0, null))) {
+                Rig.fastConfig(rig.dir).withHttp("127.0.0.1", 0, TestRigs.TOKEN))) {
             String vms = qxctl(api, "vms");
             assertTrue(vms.contains("forged") && !hasControl(vms), vms);
             String info = qxctl(api, "info", "forged");
             assertTrue(info.contains("evil\\x0d\\x0a") && info.contains("os:        evil") && !hasControl(info), info);
-            String page = get(api, "/");
-            assertTrue(page.contains("forged") && !hasControl(page.replace("\n", "")), page);
+            // The page itself holds no VM data; what it draws comes from status.json, as text.
+            String page = get(api, "/status.json");
+            assertTrue(page.contains("forged") && page.contains("evil") && !hasControl(page), page);
         }
         goodNeighboursAnswer();
     }
@@ -179,7 +181,7 @@ class HostileGuestTest {
         start();
         awaitQuarantine("junk", "garbage");
         try (io.qtx.node.api.ApiServer api = io.qtx.node.api.ApiServer.start(rig.node,
-                Rig.fastConfig(rig.dir).withHttp("127.0.0.1", 0, null))) {
+                Rig.fastConfig(rig.dir).withHttp("127.0.0.1", 0, TestRigs.TOKEN))) {
             String doctor = qxctl(api, "doctor", "junk");
             assertTrue(doctor.contains("conduct") && doctor.contains("garbage") && doctor.contains("quarantined"), doctor);
             String metrics = get(api, "/metrics");

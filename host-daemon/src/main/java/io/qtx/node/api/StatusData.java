@@ -3,6 +3,7 @@ package io.qtx.node.api;
 import java.time.Duration;
 import java.util.List;
 
+import io.qtx.node.GuestText;
 import io.qtx.node.Node;
 import io.qtx.node.TelemetryEntry;
 import io.qtx.node.VmSnapshot;
@@ -30,8 +31,9 @@ final class StatusData {
         for (VmSnapshot s : vms) {
             j.beginObject().field("id", s.id()).field("state", s.state().json()).field("message", s.message())
                     .field("state_since_unix_ms", s.stateSinceUnixMs())
-                    .field("agent_version", s.peer() == null ? null : s.peer().getSoftwareVersion())
-                    .field("hostname", s.peer() == null ? null : s.peer().getHostname())
+                    // Guest text as the logs and qxctl show it: controls escaped, length cut.
+                    .field("agent_version", s.peer() == null ? null : GuestText.safe(s.peer().getSoftwareVersion(), 64))
+                    .field("hostname", s.peer() == null ? null : GuestText.safe(s.peer().getHostname(), 64))
                     .field("last_rtt_ms", s.lastRttNanos() < 0 ? -1 : s.lastRttNanos() / 1e6)
                     .field("telemetry_stale", s.telemetryStale())
                     .field("telemetry_unix_ms", s.telemetry() == null ? 0 : s.telemetryReceivedUnixMs());
