@@ -58,6 +58,9 @@ public final class EventLoop implements AutoCloseable {
     private final RegistrationTable registrations = new RegistrationTable();
     private volatile boolean stopping;
     private volatile boolean terminated;
+    /** Completes when the thread has ended: with null after close(), with the cause if it died. */
+    private final java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+    private volatile Throwable death;
     private volatile long wakeups;
     /** /proc/PID/task/TID of the loop thread, for its CPU time; set when the thread starts. */
     private volatile String taskDir;
@@ -282,9 +285,14 @@ public final class EventLoop implements AutoCloseable {
                 }
             }
         } catch (Throwable t) {
+            death = t;
             LOG.log(System.Logger.Level.ERROR, "event loop " + name + " failed; closing every descriptor it owns", t);
         } finally {
-            shutDown();
+            try {
+                shutDown();
+            } finally {
+                ended.complete(death);
+            }
         }
     }
 
@@ -316,8 +324,15 @@ public final class EventLoop implements AutoCloseable {
         try {
             registration.handler().onEvents(registration, ready);
         } catch (Throwable t) {
+            rethrowFatal(t);
             LOG.log(System.Logger.Level.WARNING, "handler for " + registration.fd() + " failed; closing it", t);
             registration.close();
+            try {
+                registration.handler().failed(registration, t);
+            } catch (Throwable again) {
+                LOG.log(System.Logger.Level.ERROR, "the owner of " + registration.fd()
+                        + " failed to tear it down after its handler failed", again);
+            }
             return;
         }
         if ((ready & (IoEvents.HANGUP | IoEvents.ERROR)) != 0 && registration.isRegistered()
@@ -357,8 +372,28 @@ public final class EventLoop implements AutoCloseable {
         try {
             task.run();
         } catch (Throwable t) {
+            rethrowFatal(t);
             LOG.log(System.Logger.Level.WARNING, what + " on event loop " + name + " failed", t);
         }
+    }
+
+    /**
+     * Out of memory (or another VM error) is not one connection's problem: it ends the loop,
+     * and the process owning the loop decides (qx-node exits, so its service manager restarts
+     * it) instead of limping on with a loop that may have lost any state halfway.
+     */
+    private static void rethrowFatal(Throwable t) {
+        if (t instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+    }
+
+    /**
+     * Completes once the loop's thread has ended and closed its descriptors: with null when it
+     * was closed, with the throwable that killed it otherwise. From any thread.
+     */
+    public java.util.concurrent.CompletableFuture<Throwable> ended() {
+        return ended;
     }
 
     /**

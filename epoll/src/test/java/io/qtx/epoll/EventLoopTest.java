@@ -214,6 +214,46 @@ class EventLoopTest {
     }
 
     @Test
+    void theOwnerOfAFailedHandlerHearsOfItAfterItsDescriptorIsClosed() throws Exception {
+        Fd[] bad = Sockets.socketpair();
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        OnLoop.run(loop, () -> loop.register(bad[0], IoEvents.READABLE, false, new IoHandler() {
+            @Override
+            public void onEvents(Registration r, int events) {
+                throw new IllegalStateException("handler bug (expected by this test)");
+            }
+
+            @Override
+            public void failed(Registration r, Throwable cause) {
+                heard.add((r.fd().isOpen() ? "open " : "closed ") + r.isRegistered() + " " + cause.getMessage());
+            }
+        }));
+        bad[1].write(arena.allocate(1));
+        assertEquals("closed false handler bug (expected by this test)", heard.poll(5, TimeUnit.SECONDS));
+        bad[1].close();
+    }
+
+    @Test
+    void aVirtualMachineErrorEndsTheLoopAndSaysSo() throws Exception {
+        Fd[] pair = Sockets.socketpair();
+        OnLoop.run(loop, () -> loop.register(pair[0], IoEvents.READABLE, false, (r, ev) -> {
+            throw new OutOfMemoryError("simulated (expected by this test)");
+        }));
+        pair[1].write(arena.allocate(1));
+        Throwable cause = loop.ended().get(10, TimeUnit.SECONDS);
+        assertTrue(cause instanceof OutOfMemoryError, String.valueOf(cause));
+        assertTrue(loop.isTerminated());
+        assertFalse(pair[0].isOpen(), "a dead loop closes what it owned");
+        pair[1].close();
+    }
+
+    @Test
+    void aClosedLoopEndsWithNoCause() throws Exception {
+        loop.close();
+        assertEquals(null, loop.ended().get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void interestCanBeChangedAndARegistrationCancelledWithoutClosingItsFd() throws Exception {
         Fd[] pair = Sockets.socketpair();
         BlockingQueue<Integer> events = new LinkedBlockingQueue<>();

@@ -27,15 +27,35 @@ public final class EnvelopeDecoder implements FrameHandler {
     }
 
     private final EnvelopeHandler handler;
+    private final WireLimits limits;
     private long invalid;
     private long unusable;
+    private long overLimits;
+    private String lastOverLimit;
 
     public EnvelopeDecoder(EnvelopeHandler handler) {
+        this(handler, null);
+    }
+
+    /**
+     * A decoder that checks each payload against {@code limits} before parsing it (null: no
+     * check). A payload over a bound is never parsed; it counts in {@link #overLimits()}.
+     */
+    public EnvelopeDecoder(EnvelopeHandler handler, WireLimits limits) {
         this.handler = handler;
+        this.limits = limits;
     }
 
     @Override
     public boolean onFrame(Frame frame) {
+        if (limits != null) {
+            String broke = limits.check(frame.payloadBuffer());
+            if (broke != null) {
+                overLimits++;
+                lastOverLimit = broke;
+                return frame.verified();
+            }
+        }
         final Envelope envelope;
         try {
             envelope = parse(frame);
@@ -73,6 +93,16 @@ public final class EnvelopeDecoder implements FrameHandler {
     /** Payloads that were not an envelope's encoding. */
     public long invalid() {
         return invalid;
+    }
+
+    /** Payloads refused unparsed because they broke a {@link WireLimits} bound. */
+    public long overLimits() {
+        return overLimits;
+    }
+
+    /** What the last refused payload broke, or null. */
+    public String lastOverLimit() {
+        return lastOverLimit;
     }
 
     /** Payloads that parsed but had id 0 or no payload (wrong type, or a newer peer's kind). */

@@ -39,6 +39,7 @@ public final class Node implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     private final NodeConfig config;
+    private final GuestLimits limits;
     private final EventLoop loop;
     private final EventHub events = new EventHub();
     private final RandomGenerator random = new SecureRandom();
@@ -49,8 +50,9 @@ public final class Node implements AutoCloseable {
     private final Map<String, VmConnection> vms = new HashMap<>();
     private final SocketWatcher watcher;
 
-    private Node(NodeConfig config) throws NativeException {
+    private Node(NodeConfig config, GuestLimits limits) throws NativeException {
         this.config = config;
+        this.limits = limits;
         byte[] instance = new byte[16];
         new SecureRandom().nextBytes(instance);
         this.identity = new Handshake.Identity(Role.ROLE_HOST, VERSION, ByteString.copyFrom(instance), bootId(),
@@ -58,7 +60,7 @@ public final class Node implements AutoCloseable {
         ChannelOptions base = ChannelOptions.defaults(ChannelOptions.Kind.STREAM_SOCKET);
         // Smaller than the session's defaults: qx-node holds a thousand of these, and file chunks are 32 KiB.
         this.channelOptions = new ChannelOptions(ChannelOptions.Kind.STREAM_SOCKET, config.maxPayload(),
-                config.maxPayload(), config.outboundCapacity(), base.writeTimeout(), base.stallTimeout());
+                config.maxPayload(), config.outboundCapacity(), base.writeTimeout(), base.stallTimeout(), limits.inbound());
         this.loop = EventLoop.start("qx-node-loop");
         this.watcher = new SocketWatcher(loop, config.socketDir(), config.rescanInterval(), new SocketWatcher.Listener() {
             @Override
@@ -75,7 +77,12 @@ public final class Node implements AutoCloseable {
 
     /** Starts the loop and the directory watch. */
     public static Node start(NodeConfig config) throws NativeException {
-        Node node = new Node(config);
+        return start(config, GuestLimits.defaults());
+    }
+
+    /** Starts with the given bounds on what a guest may cost (tests tighten them). */
+    public static Node start(NodeConfig config, GuestLimits limits) throws NativeException {
+        Node node = new Node(config, limits);
         node.onLoop(() -> {
             node.watcher.start();
             return null;
@@ -117,6 +124,26 @@ public final class Node implements AutoCloseable {
         return config;
     }
 
+    GuestLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Completes when the event loop's thread has ended: null after {@link #close()}, the cause
+     * when it died (out of memory, say). A qx-node whose loop died serves nothing: it must exit.
+     */
+    public CompletableFuture<Throwable> loopEnded() {
+        return loop.ended();
+    }
+
+    /**
+     * Runs {@code beat} on the loop every {@code period}: proof, for a watchdog, that the loop
+     * still turns (a wedged or dead loop stops the beats).
+     */
+    public void heartbeatFromLoop(Duration period, Runnable beat) {
+        loop.scheduleAtFixedRate(period, period, beat);
+    }
+
     EventLoop loop() {
         return loop;
     }
@@ -131,6 +158,11 @@ public final class Node implements AutoCloseable {
 
     public long uptimeMs() {
         return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    /** How many times the loop has woken from epoll_wait, for metrics. */
+    public long loopWakeups() {
+        return loop.wakeups();
     }
 
     /** The loop's CPU time, for metrics. */

@@ -18,6 +18,7 @@ public final class QxNode {
     static final int EXIT_OK = 0;
     static final int EXIT_CONFIG = 2;
     static final int EXIT_START = 3;
+    static final int EXIT_LOOP_DIED = 4;
 
     private QxNode() {
     }
@@ -115,6 +116,12 @@ public final class QxNode {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        exitWhenLoopDies(node, System::exit);
+        long watchdogMicros = SdNotify.watchdogIntervalMicros();
+        if (watchdogMicros > 0) {
+            SdNotify watchdog = SdNotify.fromEnvironment();
+            node.heartbeatFromLoop(java.time.Duration.ofNanos(watchdogMicros * 1000), () -> watchdog.send("WATCHDOG=1"));
+        }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("qx-node-stop").unstarted(() -> {
             SdNotify.fromEnvironment().send("STOPPING=1");
             api.close();
@@ -129,6 +136,20 @@ public final class QxNode {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A qx-node whose loop died (an error in the middle of a turn) would look alive and serve
+     * nothing: it exits instead, from a thread of its own (the shutdown hooks still run), so
+     * its service manager starts a fresh one.
+     */
+    static void exitWhenLoopDies(Node node, java.util.function.IntConsumer exit) {
+        node.loopEnded().thenAcceptAsync(cause -> {
+            if (cause != null) {
+                System.err.println("qx-node: the event loop died (" + cause + "); exiting");
+                exit.accept(EXIT_LOOP_DIED);
+            }
+        }, r -> Thread.ofPlatform().name("qx-node-loop-died").start(r));
     }
 
     private static void fail(int status, String message) {
@@ -158,10 +179,13 @@ public final class QxNode {
 
                 exit status: 0 stopped cleanly (SIGTERM) or --help/--version; 2 bad command line or
                 configuration (the message names file, line and key); 3 could not start (socket
-                directory watch, API port, the API token file).
+                directory watch, API port, the API token file); 4 the event loop died (qx-node exits
+                rather than serve nothing; out of memory, the JVM exits at once with
+                -XX:+ExitOnOutOfMemoryError).
                 The API wants 'Authorization: Bearer TOKEN' on every request; the token is the one line
                 of api.token_file, which qx-node creates (mode 0600) on first start when it is missing.
-                Under systemd (Type=notify) it reports READY=1 once the API is serving.
+                Under systemd (Type=notify) it reports READY=1 once the API is serving, and feeds
+                the watchdog (WatchdogSec) from its event loop.
                 """);
         return h.toString();
     }

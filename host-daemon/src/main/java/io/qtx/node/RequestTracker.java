@@ -31,6 +31,7 @@ final class RequestTracker {
     private final Map<Long, Pending> pending = new HashMap<>();
     private long timeouts;
     private long unmatched;
+    private final RequestLatency latency = new RequestLatency();
 
     /** {@code onTimeout} gets a description of the request that timed out. */
     RequestTracker(EventLoop loop, String vm, Consumer<String> onTimeout) {
@@ -53,6 +54,7 @@ final class RequestTracker {
             return;
         }
         timeouts++;
+        latency.observe(p.what, RequestLatency.Outcome.TIMEOUT, System.nanoTime() - p.sentNanos);
         long waited = (System.nanoTime() - p.sentNanos) / 1_000_000;
         p.future.completeExceptionally(new NodeException(NodeException.Code.AGENT_TIMEOUT,
                 vm + ": " + p.what + " got no answer within " + waited + " ms"));
@@ -67,7 +69,9 @@ final class RequestTracker {
             return false;
         }
         p.deadline.cancel();
-        p.future.complete(new Answer(envelope, System.nanoTime() - p.sentNanos));
+        long rtt = System.nanoTime() - p.sentNanos;
+        latency.observe(p.what, RequestLatency.Outcome.ANSWERED, rtt);
+        p.future.complete(new Answer(envelope, rtt));
         return true;
     }
 
@@ -78,10 +82,17 @@ final class RequestTracker {
         }
         var waiting = pending.values().toArray(Pending[]::new);
         pending.clear();
+        long now = System.nanoTime();
         for (Pending p : waiting) {
+            latency.observe(p.what, RequestLatency.Outcome.FAILED, now - p.sentNanos);
             p.deadline.cancel();
             p.future.completeExceptionally(cause);
         }
+    }
+
+    /** Durations of every request this VM's connections tracked; readable from any thread. */
+    RequestLatency latency() {
+        return latency;
     }
 
     int size() {

@@ -93,6 +93,12 @@ final class ServedCheck {
         } else if (held) {
             transition.accept(VmState.HANDSHAKING, "connected; QEMU holds our hello unread: the guest has not opened"
                     + " the port (agent not running or not installed, or the guest still booting)");
+        } else if (s.channel().readerStats().bytesSkipped() > 0 || s.channel().envelopesRejected() > 0) {
+            // Bytes come back, but not our protocol: garbage is told apart from an absent agent.
+            transition.accept(VmState.HANDSHAKING, "connected and QEMU reads us, but what comes back is not our"
+                    + " protocol (" + s.channel().readerStats().bytesSkipped() + " bytes skipped, "
+                    + s.channel().envelopesRejected() + " payloads refused): not a qtx agent on this port, or a damaged"
+                    + " channel");
         } else {
             transition.accept(VmState.HANDSHAKING, "connected and QEMU reads us, but no agent answered our hello:"
                     + " the agent is not running, or is stuck");

@@ -45,6 +45,10 @@ final class VmConnection implements Session.Listener {
     private final RequestTracker requests;
     private final TelemetryStore telemetry;
     private final Backoff backoff;
+    private final GuestLimits limits;
+    private final Conduct conduct;
+    /** Set while qx-node itself closes the session to quarantine the VM. */
+    private boolean quarantining;
     private final ArrayDeque<Transition> transitions = new ArrayDeque<>();
     private final Timer heartbeat;
     private VmState state;
@@ -65,6 +69,8 @@ final class VmConnection implements Session.Listener {
     private long lastRttNanos = -1;
     private final Liveness liveness;
     private final ServedCheck served;
+    /** The channel counters of this VM's connections that have ended. */
+    private ChannelCounters closedChannels = ChannelCounters.ZERO;
 
     VmConnection(Node node, VmId id, Path socket) {
         this.node = node;
@@ -72,7 +78,9 @@ final class VmConnection implements Session.Listener {
         this.socket = socket;
         this.config = node.config();
         this.requests = new RequestTracker(node.loop(), id.value(), this::requestTimedOut);
-        this.telemetry = new TelemetryStore(config.historySize());
+        this.limits = node.limits();
+        this.telemetry = new TelemetryStore(config.historySize(), limits.historyBytes(), limits.maxReportBytes());
+        this.conduct = new Conduct(limits, System.nanoTime());
         this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), node.random());
         Duration beat = config.heartbeatInterval();
         this.heartbeat = node.loop().scheduleAtFixedRate(beat, beat, this::checkHeartbeat);
@@ -128,7 +136,9 @@ final class VmConnection implements Session.Listener {
         connecting = false;
         served.clear();
         Session s = node.newSession(fd, this, id.value());
+        s.helloBackoff(limits.helloRetryMax());
         session = s;
+        conduct.newConnection();
         transition(VmState.HANDSHAKING, "connected; hello sent, waiting for the agent's answer");
         try {
             s.start();
@@ -151,8 +161,8 @@ final class VmConnection implements Session.Listener {
         backoff.reset();
         markReceived();
         if (state != VmState.UNRESPONSIVE) {
-            transition(VmState.HANDSHAKING, "handshake done with agent " + peerHello.getSoftwareVersion() + " on "
-                    + peerHello.getHostname() + "; waiting for its first pong");
+            transition(VmState.HANDSHAKING, "handshake done with agent " + GuestText.safe(peerHello.getSoftwareVersion(), 64)
+                    + " on " + GuestText.safe(peerHello.getHostname(), 64) + "; waiting for its first pong");
         }
         liveness.probe("after the handshake");
     }
@@ -171,7 +181,10 @@ final class VmConnection implements Session.Listener {
     public void onEnvelope(Envelope envelope) {
         markReceived();
         if (envelope.getPayloadCase() == Envelope.PayloadCase.TELEMETRY) {
-            telemetry.add(envelope.getTelemetry(), lastReceivedUnixMs);
+            if (!telemetry.offer(envelope.getTelemetry(), lastReceivedUnixMs)) {
+                conduct.reportRefused();
+                return;
+            }
             node.events().publish(NodeEvent.telemetry(id.value(), state, envelope.getTelemetry(), lastReceivedUnixMs));
         } else if (envelope.getReplyTo() != 0) {
             requests.complete(envelope);
@@ -193,11 +206,66 @@ final class VmConnection implements Session.Listener {
 
     @Override
     public void onClosed(IOException cause) {
+        Session s = session;
+        if (s != null) {
+            sample(s);
+            retire(s);
+        }
         session = null;
         served.stop();
-        if (!removed) {
+        if (!removed && !quarantining) {
             lost(cause == null ? "connection closed" : cause.getMessage());
         }
+    }
+
+    private void sample(Session s) {
+        conduct.sample(SessionFigures.of(s), s.isReady());
+    }
+
+    /** Samples the session and quarantines the VM if its conduct says so. */
+    private void judge() {
+        Session s = session;
+        if (s != null) {
+            sample(s);
+        }
+        String why = conduct.judge(System.nanoTime(), state == VmState.READY);
+        if (why != null && !removed) {
+            quarantine(why);
+        }
+    }
+
+    /**
+     * Closes the connection and waits a growing back-off before the next attempt: a guest
+     * that misbehaves costs qx-node almost nothing meanwhile.
+     */
+    private void quarantine(String why) {
+        Duration delay = conduct.quarantine(why, System.currentTimeMillis());
+        requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED,
+                id + ": the VM is quarantined: " + why));
+        Session s = session;
+        if (s != null) {
+            retire(s);
+            quarantining = true;
+            session = null;
+            try {
+                s.close();
+            } finally {
+                quarantining = false;
+            }
+            disconnects++;
+        }
+        served.stop();
+        liveness.stop();
+        cancel(reconnectTimer);
+        boolean warn = conduct.mayWarn(System.nanoTime());
+        transition(VmState.MISBEHAVING, conduct.describe(why, delay),
+                warn ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG);
+        reconnectTimer = node.loop().schedule(delay, this::connect);
+    }
+
+    /** Adds a session's channel counters to those of the VM's earlier connections; once per session. */
+    private void retire(Session s) {
+        closedChannels = closedChannels.plus(ChannelCounters.of(s));
     }
 
     private void lost(String why) {
@@ -216,6 +284,7 @@ final class VmConnection implements Session.Listener {
      * ping also refreshes the round-trip clock samples, at least every {@link #CLOCK_REFRESH}.
      */
     private void checkHeartbeat() {
+        judge();
         if (state != VmState.READY || session == null || !session.isReady()) {
             return;
         }
@@ -235,8 +304,8 @@ final class VmConnection implements Session.Listener {
 
     private void answersPings() {
         if (state != VmState.READY && session != null && session.isReady() && peer != null) {
-            transition(VmState.READY, "agent " + peer.getSoftwareVersion() + " on " + peer.getHostname()
-                    + " ready (answers pings)");
+            transition(VmState.READY, "agent " + GuestText.safe(peer.getSoftwareVersion(), 64) + " on "
+                    + GuestText.safe(peer.getHostname(), 64) + " ready (answers pings)");
         }
     }
 
@@ -284,6 +353,7 @@ final class VmConnection implements Session.Listener {
     /** Fails what waits, says unresponsive, re-syncs: ready again only once a pong comes back. */
     private void unresponsive(String why) {
         resyncs++;
+        conduct.unresponsive();
         liveness.stop();
         requests.failAll(new NodeException(NodeException.Code.AGENT_UNRESPONSIVE, id + ": " + why
                 + "; the request does not run after its deadline"));
@@ -363,6 +433,7 @@ final class VmConnection implements Session.Listener {
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id + ": the VM's socket went away"));
         if (session != null) {
             Session s = session;
+            retire(s);
             session = null;
             s.close();
         }
@@ -370,6 +441,11 @@ final class VmConnection implements Session.Listener {
     }
 
     private void transition(VmState next, String why) {
+        transition(next, why, next == VmState.NOT_SERVED || next == VmState.UNRESPONSIVE ? System.Logger.Level.WARNING
+                : System.Logger.Level.INFO);
+    }
+
+    private void transition(VmState next, String why, System.Logger.Level level) {
         if (next == state && why.equals(message)) {
             return;
         }
@@ -381,9 +457,10 @@ final class VmConnection implements Session.Listener {
             transitions.removeFirst();
         }
         transitions.addLast(new Transition(next, why, stateSinceMs));
-        LOG.log(next == VmState.NOT_SERVED || next == VmState.UNRESPONSIVE ? System.Logger.Level.WARNING
-                : System.Logger.Level.INFO, "{0}: {1} -> {2}: {3}", id, previous == null ? "-" : previous.json(),
-                next.json(), why);
+        // Messages quote guest text (already escaped where it is put in); escaping the whole line
+        // again keeps any later message that forgets from ending the line or forging the next.
+        LOG.log(level, "{0}: {1} -> {2}: {3}", id, previous == null ? "-" : previous.json(), next.json(),
+                GuestText.safe(why, 1024));
         node.events().publish(NodeEvent.state(id.value(), next, why, stateSinceMs));
     }
 
@@ -403,7 +480,9 @@ final class VmConnection implements Session.Listener {
                 served.notServedEpisodes(), requests.timeouts(), requests.unmatched(), requests.size(), served.unreadByQemu(),
                 s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
                 latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
-                telemetry.received());
+                telemetry.received(), conduct.figures(), conduct.lastQuarantine(), telemetry.bytes(),
+                telemetry.lastRefusal(), s == null ? closedChannels : closedChannels.plus(ChannelCounters.of(s)),
+                requests.latency());
     }
 
     List<TelemetryEntry> telemetryHistory() {

@@ -13,11 +13,19 @@ import io.qtx.proto.TelemetryReport;
  * @param unreadByQemu bytes we wrote that QEMU had not read at the last served check
  * @param session the current connection's counters, or null when not connected
  * @param telemetry the latest report, or null
+ * @param conduct the guest's offences over the VM's life in qx-node
+ * @param quarantine the current or last quarantine, or null if never
+ * @param telemetryBytes what the VM's kept telemetry holds (bounded by GuestLimits.historyBytes)
+ * @param lastReportRefusal why the last refused telemetry report was refused, or null
+ * @param channel channel counters over all of the VM's connections, the current one included
+ * @param latency request durations and ping round trips over the VM's life (live, not a copy)
  */
 public record VmSnapshot(String id, String socket, VmState state, String message, long stateSinceUnixMs,
                          List<Transition> transitions, Hello peer, long lastReceivedUnixMs,
                          long lastRttNanos, long connects, long disconnects, long resyncsUnresponsive,
                          long notServedEpisodes, long requestTimeouts, long lateAnswers, int pendingRequests,
                          int unreadByQemu, SessionFigures session, TelemetryReport telemetry,
-                         long telemetryReceivedUnixMs, boolean telemetryStale, long telemetryReports) {
+                         long telemetryReceivedUnixMs, boolean telemetryStale, long telemetryReports,
+                         Conduct.Figures conduct, Conduct.Quarantine quarantine, long telemetryBytes,
+                         String lastReportRefusal, ChannelCounters channel, RequestLatency latency) {
 }

@@ -17,6 +17,12 @@ public enum VmState {
     READY,
     /** Was ready, but neither telemetry nor a pong came within the heartbeat bound. */
     UNRESPONSIVE,
+    /**
+     * Quarantined: the guest kept exceeding its limits, sent garbage, never completed a
+     * handshake or kept failing liveness. The connection is closed; the message names the
+     * reason and figures and when the next attempt is (a growing back-off).
+     */
+    MISBEHAVING,
     /** The connection closed or connecting failed; every pending request has failed. */
     DISCONNECTED,
     /** Waiting (jittered backoff) before the next connect. */

@@ -43,6 +43,8 @@ public final class FakeAgent implements Session.Listener, AutoCloseable {
     private volatile boolean ready;
     private Timer telemetry;
     private long sequence;
+    /** What the test adds to every report (filesystems, interfaces...); set before attach or from the loop. */
+    private volatile java.util.function.UnaryOperator<TelemetryReport.Builder> reportExtras = b -> b;
     /** Set before {@link #attach()}: a new value is what a restarted agent process says. */
     volatile String instanceId = "fake-instance-id";
 
@@ -129,11 +131,16 @@ public final class FakeAgent implements Session.Listener, AutoCloseable {
         Session s = session;
         if (s != null && s.isReady()) {
             sequence++;
-            s.send(Envelope.newBuilder().setTelemetry(TelemetryReport.newBuilder()
+            s.send(Envelope.newBuilder().setTelemetry(reportExtras.apply(TelemetryReport.newBuilder()
                     .setCollectedUnixMs(System.currentTimeMillis()).setCpuPercent(sequence % 100).setHostname(hostname)
                     .setProcessCount((int) sequence)
-                    .setMemory(Memory.newBuilder().setTotalBytes(1 << 30).setAvailableBytes(1 << 29))), 0);
+                    .setMemory(Memory.newBuilder().setTotalBytes(1 << 30).setAvailableBytes(1 << 29)))), 0);
         }
+    }
+
+    /** Every later report goes through {@code extras} before it is sent. */
+    public void reportExtras(java.util.function.UnaryOperator<TelemetryReport.Builder> extras) {
+        this.reportExtras = extras;
     }
 
     @Override

@@ -11,9 +11,17 @@ import java.time.Duration;
  * @param outboundCapacity bytes of queued frames before {@link FramedChannel#send} refuses
  * @param writeTimeout how long queued bytes may wait for the peer to take them
  * @param stallTimeout how long an incomplete inbound frame may wait for its rest
+ * @param inbound what the peer may cost beyond the frame size (a hostile peer's bounds)
  */
 public record ChannelOptions(Kind kind, int maxInboundPayload, int maxOutboundPayload, int outboundCapacity,
-                             Duration writeTimeout, Duration stallTimeout) {
+                             Duration writeTimeout, Duration stallTimeout, InboundBudget inbound) {
+
+    /** Options with no inbound budget beyond the frame size. */
+    public ChannelOptions(Kind kind, int maxInboundPayload, int maxOutboundPayload, int outboundCapacity,
+                          Duration writeTimeout, Duration stallTimeout) {
+        this(kind, maxInboundPayload, maxOutboundPayload, outboundCapacity, writeTimeout, stallTimeout,
+                InboundBudget.UNLIMITED);
+    }
 
     /** What the descriptor is. */
     public enum Kind {
@@ -30,6 +38,7 @@ public record ChannelOptions(Kind kind, int maxInboundPayload, int maxOutboundPa
     public static final int MAX_WRITE_CHUNK = 32 * 1024;
 
     public ChannelOptions {
+        java.util.Objects.requireNonNull(inbound, "inbound");
         if (maxInboundPayload <= 0 || maxOutboundPayload <= 0) {
             throw new IllegalArgumentException("maxInboundPayload=" + maxInboundPayload
                     + " maxOutboundPayload=" + maxOutboundPayload);
@@ -51,18 +60,25 @@ public record ChannelOptions(Kind kind, int maxInboundPayload, int maxOutboundPa
     /** The same bounds for another kind of descriptor. */
     public ChannelOptions withKind(Kind newKind) {
         return new ChannelOptions(newKind, maxInboundPayload, maxOutboundPayload, outboundCapacity, writeTimeout,
-                stallTimeout);
+                stallTimeout, inbound);
     }
 
     public ChannelOptions withWriteTimeout(Duration timeout) {
-        return new ChannelOptions(kind, maxInboundPayload, maxOutboundPayload, outboundCapacity, timeout, stallTimeout);
+        return new ChannelOptions(kind, maxInboundPayload, maxOutboundPayload, outboundCapacity, timeout, stallTimeout,
+                inbound);
     }
 
     public ChannelOptions withMaxInboundPayload(int max) {
-        return new ChannelOptions(kind, max, maxOutboundPayload, outboundCapacity, writeTimeout, stallTimeout);
+        return new ChannelOptions(kind, max, maxOutboundPayload, outboundCapacity, writeTimeout, stallTimeout, inbound);
     }
 
     public ChannelOptions withOutboundCapacity(int capacity) {
-        return new ChannelOptions(kind, maxInboundPayload, maxOutboundPayload, capacity, writeTimeout, stallTimeout);
+        return new ChannelOptions(kind, maxInboundPayload, maxOutboundPayload, capacity, writeTimeout, stallTimeout,
+                inbound);
+    }
+
+    public ChannelOptions withInbound(InboundBudget budget) {
+        return new ChannelOptions(kind, maxInboundPayload, maxOutboundPayload, outboundCapacity, writeTimeout,
+                stallTimeout, budget);
     }
 }

@@ -31,6 +31,8 @@ import io.qtx.proto.Envelope;
 public final class FramedChannel implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(FramedChannel.class.getName());
+    /** The least a rate-limited read asks for. */
+    private static final long READ_FLOOR = 1024;
 
     /** What happens on a channel; called on the loop thread. */
     public interface Listener {
@@ -68,6 +70,15 @@ public final class FramedChannel implements AutoCloseable {
     private boolean peerPresent;
     private boolean closed;
     private long writeTimeouts;
+    private final TokenBucket bytesRate;
+    private final TokenBucket framesRate;
+    /** Reading stopped until {@link #resumeTimer} fires: the peer is over its rate. */
+    private boolean paused;
+    private Timer resumeTimer;
+    /** A read continuation is queued on the loop: this turn's budget ran out with more to read. */
+    private boolean continuationQueued;
+    private long throttles;
+    private long budgetYields;
 
     /** Takes ownership of {@code fd}; call {@link #start()} to begin. */
     public FramedChannel(EventLoop loop, Fd fd, ChannelOptions options, Listener listener) {
@@ -87,7 +98,10 @@ public final class FramedChannel implements AutoCloseable {
             throw e;
         }
         this.reader = r;
-        this.decoder = new EnvelopeDecoder(this::deliver);
+        this.decoder = new EnvelopeDecoder(this::deliver, options.inbound().limits());
+        long now = System.nanoTime();
+        this.bytesRate = InboundBudget.bucket(options.inbound().bytesPerSecond(), options.inbound().burstSeconds(), now);
+        this.framesRate = InboundBudget.bucket(options.inbound().framesPerSecond(), options.inbound().burstSeconds(), now);
         this.peerPresent = options.kind() == ChannelOptions.Kind.STREAM_SOCKET;
     }
 
@@ -96,7 +110,7 @@ public final class FramedChannel implements AutoCloseable {
         loop.checkInLoop("FramedChannel.start");
         int interest = IoEvents.READABLE | IoEvents.WRITABLE | IoEvents.PEER_CLOSED;
         try {
-            registration = loop.register(fd, interest, true, this::onEvents);
+            registration = loop.register(fd, interest, true, new Events());
         } catch (NativeException | RuntimeException e) {
             closeWith(e instanceof NativeException n ? n : new IOException(e));
             throw e;
@@ -191,13 +205,77 @@ public final class FramedChannel implements AutoCloseable {
         return writer.framesRefused();
     }
 
+    /** Bytes written to the transport: frames with their headers. */
+    public long bytesSent() {
+        return writer.bytesWritten();
+    }
+
     public long writeTimeouts() {
         return writeTimeouts;
     }
 
-    /** Payloads that framed correctly but were not usable envelopes. */
+    /** Payloads that framed correctly but were not usable envelopes (over limits included). */
     public long envelopesRejected() {
-        return decoder.invalid() + decoder.unusable();
+        return decoder.invalid() + decoder.unusable() + decoder.overLimits();
+    }
+
+    /** Payloads refused unparsed for breaking the inbound {@link InboundBudget#limits()}. */
+    public long envelopesOverLimits() {
+        return decoder.overLimits();
+    }
+
+    /** What the last payload refused for its limits broke, or null. */
+    public String lastOverLimit() {
+        return decoder.lastOverLimit();
+    }
+
+    /** Times reading stopped because the peer went over a rate. */
+    public long throttles() {
+        return throttles;
+    }
+
+    /** Turns of the loop that ended with this channel's per-wake-up budget spent and more to read. */
+    public long budgetYields() {
+        return budgetYields;
+    }
+
+    /** True while reading is stopped because the peer is over a rate. */
+    public boolean isThrottled() {
+        return paused;
+    }
+
+    /**
+     * Stops reading for {@code nanos} (the peer went over a rate the owner keeps, e.g. pings);
+     * counted as a throttle. Bytes wait in the kernel meanwhile; nothing is dropped.
+     */
+    public void pauseReading(long nanos) {
+        if (closed || paused) {
+            return;
+        }
+        paused = true;
+        throttles++;
+        resumeTimer = loop.schedule(java.time.Duration.ofNanos(Math.max(1_000_000, nanos)), this::resumeReading);
+    }
+
+    private void resumeReading() {
+        resumeTimer = null;
+        paused = false;
+        if (!closed) {
+            readAvailable();
+        }
+    }
+
+    /** The loop tells us our handler threw: its registration is closed; close the rest the usual way. */
+    private final class Events implements io.qtx.epoll.IoHandler {
+        @Override
+        public void onEvents(Registration r, int events) {
+            FramedChannel.this.onEvents(r, events);
+        }
+
+        @Override
+        public void failed(Registration r, Throwable cause) {
+            closeWith(new IOException("handling " + fd.description() + " failed: " + cause, cause));
+        }
     }
 
     private void onEvents(Registration r, int events) {
@@ -216,8 +294,9 @@ public final class FramedChannel implements AutoCloseable {
                 armStallCheck();
                 listener.onPeerArrived();
             }
-        } else if (hungUp || (events & IoEvents.PEER_CLOSED) != 0) {
-            // Anything readable was read above; the peer is gone for good.
+        } else if ((hungUp || (events & IoEvents.PEER_CLOSED) != 0) && !continuationQueued && !paused) {
+            // Anything readable was read above; the peer is gone for good. (While a budget or a
+            // rate holds reading back, the read that meets end of input closes instead.)
             closeWith(new IOException("peer closed " + fd.description()));
             return;
         }
@@ -226,16 +305,55 @@ public final class FramedChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads and decodes until the socket is drained, this turn's budget (bytes, frames) is spent
+     * (then a continuation is queued behind the loop's other ready descriptors: edge-triggered,
+     * nothing else would come back for the rest), or the peer is over a rate (then reading
+     * stops until its bucket clears).
+     */
     private void readAvailable() {
+        if (paused) {
+            return; // resumeReading reads whatever waits
+        }
+        InboundBudget budget = options.inbound();
+        long bytes = 0;
+        int frames = 0;
+        boolean drained = false;
         try {
             while (!closed) {
+                // One clock reading for the buckets: what poll may take and whether to pause must
+                // agree, or frames could stay in the ring with nothing left to wake us for them.
+                long now = System.nanoTime();
+                int allowed = budget.framesPerWake() - frames;
+                if (framesRate != null) {
+                    allowed = (int) Math.min(allowed, framesRate.available(now));
+                }
+                if (allowed > 0) {
+                    int got = reader.poll(decoder, allowed);
+                    frames += got;
+                    if (framesRate != null && got > 0) {
+                        framesRate.take(got, now);
+                    }
+                }
+                if (closed || paused || overRate(now)) {
+                    return;
+                }
+                if (frames >= budget.framesPerWake() || bytes >= budget.bytesPerWake()) {
+                    continueNextTurn();
+                    return;
+                }
+                if (drained) {
+                    return;
+                }
                 MemorySegment space = reader.ring().writable();
                 if (space.byteSize() == 0) {
-                    // The ring holds one maximum frame, so a full ring has a frame to decode.
-                    pollFrames();
-                    space = reader.ring().writable();
-                    if (space.byteSize() == 0) {
-                        return;
+                    return; // a full ring with no frame to decode cannot happen: it holds one maximum frame
+                }
+                if (bytesRate != null) {
+                    // Read no more than the rate allows (a little at least, so a frame always progresses).
+                    long allowedBytes = Math.max(READ_FLOOR, bytesRate.available(System.nanoTime()));
+                    if (allowedBytes < space.byteSize()) {
+                        space = space.asSlice(0, allowedBytes);
                     }
                 }
                 long n = fd.read(space);
@@ -251,14 +369,40 @@ public final class FramedChannel implements AutoCloseable {
                     return;
                 }
                 reader.ring().commit((int) n);
-                pollFrames();
-                if (drainedBy(n, space)) {
-                    return;
+                bytes += n;
+                if (bytesRate != null) {
+                    bytesRate.take(n, System.nanoTime());
                 }
+                drained = drainedBy(n, space);
             }
         } catch (NativeException e) {
             closeWith(e);
         }
+    }
+
+    private void continueNextTurn() {
+        budgetYields++;
+        if (!continuationQueued) {
+            continuationQueued = true;
+            loop.execute(() -> {
+                continuationQueued = false;
+                if (!closed) {
+                    readAvailable();
+                }
+            });
+        }
+    }
+
+    /** Over a rate: stop reading until every bucket is clear again. */
+    private boolean overRate(long now) {
+        // A frame needs a whole token: with less, the next poll could decode nothing.
+        long wait = Math.max(bytesRate == null ? 0 : bytesRate.nanosUntilClear(now),
+                framesRate == null ? 0 : framesRate.nanosUntil(1, now));
+        if (wait <= 0) {
+            return false;
+        }
+        pauseReading(wait);
+        return true;
     }
 
     /**
@@ -357,6 +501,10 @@ public final class FramedChannel implements AutoCloseable {
         }
         closed = true;
         cancelWriteDeadline();
+        if (resumeTimer != null) {
+            resumeTimer.cancel();
+            resumeTimer = null;
+        }
         if (stallCheck != null) {
             stallCheck.cancel();
         }

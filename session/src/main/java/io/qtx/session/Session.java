@@ -66,6 +66,9 @@ public final class Session implements AutoCloseable {
     private final Handshake handshake;
     private final PeerClock peerClock = new PeerClock();
     private final Duration helloRetry;
+    /** Unanswered Hellos are repeated after helloRetry, doubling up to this; null: never doubles. */
+    private Duration helloRetryMax;
+    private Duration nextHelloRetry;
     private final Supplier<Pong> pong;
     private final Listener listener;
     private final String name;
@@ -78,6 +81,8 @@ public final class Session implements AutoCloseable {
     /** The nonce of the last Hello the peer sent, to tell a new one from a repeat. */
     private com.google.protobuf.ByteString lastPeerNonce = com.google.protobuf.ByteString.EMPTY;
     private long handshakes;
+    private final TokenBucket pingRate;
+    private long pingsRefused;
 
     /**
      * @param name for logs, e.g. the VM id or the port path
@@ -89,10 +94,21 @@ public final class Session implements AutoCloseable {
         this.loop = loop;
         this.handshake = new Handshake(identity, new SecureRandom());
         this.helloRetry = helloRetry;
+        this.nextHelloRetry = helloRetry;
         this.pong = pong;
         this.listener = listener;
         this.name = name;
         this.channel = new FramedChannel(loop, fd, options, new ChannelEvents());
+        this.pingRate = InboundBudget.bucket(options.inbound().pingsPerSecond(), options.inbound().burstSeconds(),
+                System.nanoTime());
+    }
+
+    /**
+     * Lets the wait between unanswered Hellos double, from helloRetry up to {@code max}, so a
+     * peer that never completes a handshake costs less and less; back to helloRetry once ready.
+     */
+    public void helloBackoff(Duration max) {
+        this.helloRetryMax = max;
     }
 
     /** Registers the channel; a socket says Hello at once, a port when its host arrives. */
@@ -139,6 +155,11 @@ public final class Session implements AutoCloseable {
     /** Envelopes received before the handshake completed and discarded. */
     public long discardedBeforeReady() {
         return discardedBeforeReady;
+    }
+
+    /** Pings and Hellos not answered because the peer went over {@link InboundBudget#pingsPerSecond()}. */
+    public long pingsRefused() {
+        return pingsRefused;
     }
 
     /** Hellos this session has sent. */
@@ -199,10 +220,15 @@ public final class Session implements AutoCloseable {
         if (retryTimer != null) {
             retryTimer.cancel();
         }
-        retryTimer = loop.schedule(helloRetry, () -> {
+        Duration wait = nextHelloRetry;
+        if (helloRetryMax != null) {
+            Duration doubled = wait.multipliedBy(2);
+            nextHelloRetry = doubled.compareTo(helloRetryMax) > 0 ? helloRetryMax : doubled;
+        }
+        retryTimer = loop.schedule(wait, () -> {
             retryTimer = null;
             if (!ready && channel.isOpen() && channel.isPeerPresent()) {
-                rehandshake("no answer to hello within " + helloRetry.toMillis() + " ms");
+                rehandshake("no answer to hello within " + wait.toMillis() + " ms");
             }
         });
     }
@@ -218,6 +244,9 @@ public final class Session implements AutoCloseable {
         long receivedMs = PeerClock.nowMs();
         switch (envelope.getPayloadCase()) {
             case HELLO -> {
+                if (!withinAnswerRate()) {
+                    return;
+                }
                 Hello peer = envelope.getHello();
                 boolean newPeerNonce = !peer.getNonce().equals(lastPeerNonce);
                 lastPeerNonce = peer.getNonce();
@@ -255,15 +284,14 @@ public final class Session implements AutoCloseable {
                     }
                     case STALE -> discardedBeforeReady++;
                     case REFUSED -> LOG.log(System.Logger.Level.WARNING, "{0}: peer refused the handshake: {1}",
-                            name, handshake.refusal().getMessage());
+                            name, printable(handshake.refusal().getMessage()));
                 }
             }
             default -> {
                 if (!ready) {
                     discardedBeforeReady++;
                 } else if (envelope.getPayloadCase() == Envelope.PayloadCase.PING) {
-                    reply(envelope.getId(), Envelope.newBuilder().setPong(pong.get().toBuilder()
-                            .setClock(times(receivedMs))));
+                    answerPing(envelope.getId(), receivedMs);
                 } else {
                     if (envelope.getPayloadCase() == Envelope.PayloadCase.PONG) {
                         peerClock.answered(envelope.getReplyTo(), envelope.getPong().getClock(), PeerClock.nowNanos());
@@ -274,6 +302,44 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    private void answerPing(long pingId, long receivedMs) {
+        if (withinAnswerRate()) {
+            reply(pingId, Envelope.newBuilder().setPong(pong.get().toBuilder().setClock(times(receivedMs))));
+        }
+    }
+
+    /**
+     * A ping or a Hello costs us frames and the peer nothing: over its rate there is no answer,
+     * and reading pauses until the bucket clears.
+     */
+    private boolean withinAnswerRate() {
+        if (pingRate == null) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (pingRate.inDebt(now)) {
+            pingsRefused++;
+            channel.pauseReading(pingRate.nanosUntilClear(now));
+            return false;
+        }
+        pingRate.take(1, now);
+        return true;
+    }
+
+    /** The peer's text for a log line: control characters escaped, at most 200 characters. */
+    static String printable(String peerText) {
+        String cut = peerText.length() > 200 ? peerText.substring(0, 200) + "…" : peerText;
+        StringBuilder b = new StringBuilder(cut.length());
+        cut.chars().forEach(c -> {
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\x%02x", c & 0xff));
+            } else {
+                b.append((char) c);
+            }
+        });
+        return b.toString();
+    }
+
     /** Our clock times around an answer: when its question was read, and now (it is sent next). */
     private static ClockTimes times(long receivedMs) {
         return ClockTimes.newBuilder().setReceivedMs(receivedMs).setSentMs(PeerClock.nowMs()).build();
@@ -282,6 +348,7 @@ public final class Session implements AutoCloseable {
     private void becomeReadyIfComplete() {
         if (!ready && handshake.isComplete()) {
             ready = true;
+            nextHelloRetry = helloRetry;
             if (retryTimer != null) {
                 retryTimer.cancel();
                 retryTimer = null;

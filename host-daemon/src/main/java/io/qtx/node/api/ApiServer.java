@@ -142,7 +142,8 @@ public final class ApiServer implements AutoCloseable {
         }
         String path = ex.getRequestURI().getPath();
         boolean open = path.equals("/login") || path.equals("/")
-                || (path.equals("/metrics") && config.access().metricsPublic());
+                || (path.equals("/metrics") && config.access().metricsPublic())
+                || pageRead(ex, path);
         if (!open) {
             try {
                 guard.requireBearer(ex);
@@ -161,6 +162,15 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * What the status page reads with its cookie: its own data and the event stream, both
+     * read-only. The cookie opens nothing that changes anything, and no other API.
+     */
+    private boolean pageRead(HttpExchange ex, String path) {
+        return ex.getRequestMethod().equals("GET") && (path.equals("/status.json") || path.equals(PREFIX + "/events"))
+                && guard.hasPageCookie(ex);
+    }
+
     private void route(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
@@ -169,7 +179,7 @@ public final class ApiServer implements AutoCloseable {
             ex.getResponseHeaders().set("Content-Security-Policy",
                     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
             if (guard.hasBearer(ex) || guard.hasPageCookie(ex)) {
-                StatusPage.serve(ex, await(node.vms(), Duration.ofSeconds(5)), baseUrl());
+                StatusPage.serve(ex);
             } else {
                 refuse("unauthorized");
                 BrowserLogin.form(ex, "The status page needs qx-node's API token.");
@@ -184,6 +194,8 @@ public final class ApiServer implements AutoCloseable {
             withSlot(() -> {
                 if (path.equals("/metrics") && method.equals("GET")) {
                     metrics.serve(ex);
+                } else if (path.equals("/status.json") && method.equals("GET")) {
+                    HttpIo.json(ex, 200, StatusData.of(node, await(node.vms(), Duration.ofSeconds(5))));
                 } else if (path.equals(PREFIX + "/vms") && method.equals("GET")) {
                     HttpIo.json(ex, 200, VmJson.list(await(node.vms(), Duration.ofSeconds(5))));
                 } else if (path.startsWith(PREFIX + "/vms/")) {

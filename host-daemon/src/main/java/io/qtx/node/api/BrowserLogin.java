@@ -14,7 +14,8 @@ import io.qtx.node.NodeException;
  * How a browser gets onto the status page: a browser cannot add a bearer header to a page
  * load, so {@code GET /} without one answers 401 with a form; the operator pastes the token
  * (the one line of api.token_file), {@code POST /login} checks it and sets an HttpOnly,
- * SameSite=Strict cookie that opens {@code GET /} and nothing else. The token never travels in
+ * SameSite=Strict cookie that opens {@code GET /} and what the page reads ({@code GET /status.json}
+ * and the event stream), nothing else. The token never travels in
  * a URL, so it stays out of browser history and logs.
  */
 final class BrowserLogin {

@@ -2,6 +2,9 @@ package io.qtx.node.api;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +12,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpExchange;
 
@@ -16,7 +20,12 @@ import io.qtx.node.Node;
 import io.qtx.node.VmSnapshot;
 import io.qtx.node.VmState;
 
-/** {@code GET /metrics} in the Prometheus text format. */
+/**
+ * {@code GET /metrics}: the Prometheus text format, or OpenMetrics when the scraper's
+ * {@code Accept} names it. Names follow Prometheus's conventions ({@code qtx_} prefix, base
+ * units, {@code _total} counters); per-VM families are in {@link VmMetrics}, the daemon's own
+ * here. README "Metrics" lists them.
+ */
 final class Metrics {
 
     private final ApiServer api;
@@ -29,66 +38,75 @@ final class Metrics {
 
     void serve(HttpExchange ex) throws IOException {
         List<VmSnapshot> vms = ApiServer.await(node.vms(), Duration.ofSeconds(5));
-        StringBuilder m = new StringBuilder(4096);
-        Map<VmState, Integer> byState = new EnumMap<>(VmState.class);
-        for (VmSnapshot s : vms) {
-            byState.merge(s.state(), 1, Integer::sum);
-        }
-        help(m, "qtx_node_vms", "gauge", "VMs by connection state");
-        for (VmState state : VmState.values()) {
-            m.append("qtx_node_vms{state=\"").append(state.json()).append("\"} ").append(byState.getOrDefault(state, 0))
-                    .append('\n');
-        }
-        help(m, "qtx_node_vm_ready", "gauge", "1 when the VM's agent is ready");
-        perVm(m, vms, "qtx_node_vm_ready", s -> s.state() == VmState.READY ? 1 : 0);
-        help(m, "qtx_node_vm_telemetry_stale", "gauge", "1 when the VM's telemetry is overdue");
-        perVm(m, vms, "qtx_node_vm_telemetry_stale", s -> s.telemetryStale() ? 1 : 0);
-        help(m, "qtx_node_vm_disconnects_total", "counter", "connections lost");
-        perVm(m, vms, "qtx_node_vm_disconnects_total", VmSnapshot::disconnects);
-        help(m, "qtx_node_vm_request_timeouts_total", "counter", "requests that got no answer in time");
-        perVm(m, vms, "qtx_node_vm_request_timeouts_total", VmSnapshot::requestTimeouts);
-        help(m, "qtx_node_vm_frames_received", "counter", "frames received on the current connection");
-        perVm(m, vms, "qtx_node_vm_frames_received", s -> s.session() == null ? 0 : s.session().framesReceived());
-        help(m, "qtx_node_vm_frame_resyncs", "counter", "frames given up on the current connection");
-        perVm(m, vms, "qtx_node_vm_frame_resyncs", s -> s.session() == null ? 0 : s.session().resyncs());
-        help(m, "qtx_node_http_requests_total", "counter", "API requests");
-        m.append("qtx_node_http_requests_total ").append(api.requests.get()).append('\n');
-        help(m, "qtx_node_http_errors_total", "counter", "API requests answered with an error");
-        m.append("qtx_node_http_errors_total ").append(api.errors.get()).append('\n');
-        help(m, "qtx_node_http_refused_total", "counter",
-                "requests and connections turned away before a handler, by reason");
-        for (var r : api.refused.entrySet()) {
-            m.append("qtx_node_http_refused_total{reason=\"").append(r.getKey()).append("\"} ").append(r.getValue().get())
-                    .append('\n');
-        }
-        help(m, "qtx_node_http_connections_open", "gauge", "API connections open (this scrape's included)");
-        m.append("qtx_node_http_connections_open ").append(api.openConnections()).append('\n');
-        help(m, "qtx_node_http_event_streams_open", "gauge", "server-sent event streams open");
-        m.append("qtx_node_http_event_streams_open ").append(api.openStreams.get()).append('\n');
-        help(m, "qtx_node_loop_cpu_seconds_total", "counter", "CPU time of the event loop thread");
-        m.append("qtx_node_loop_cpu_seconds_total ").append(node.loopCpuNanos() / 1e9).append('\n');
-        help(m, "qtx_node_resident_bytes", "gauge", "resident set size of the process");
-        m.append("qtx_node_resident_bytes ").append(residentBytes()).append('\n');
-        help(m, "qtx_node_uptime_seconds", "gauge", "time since qx-node started");
-        m.append("qtx_node_uptime_seconds ").append(node.uptimeMs() / 1000.0).append('\n');
-        byte[] body = m.toString().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        PromText p = new PromText(PromText.wantsOpenMetrics(ex.getRequestHeaders().getFirst("Accept")));
+        write(p, vms);
+        byte[] body = p.finish().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", p.contentType());
         ex.sendResponseHeaders(200, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
         }
     }
 
-    private static void help(StringBuilder m, String name, String type, String help) {
-        m.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ')
-                .append(type).append('\n');
+    private void write(PromText p, List<VmSnapshot> vms) {
+        p.info("qtx_build", "qx-node's version and the Java runtime it runs on");
+        p.sample("qtx_build_info", 1, "version", Node.VERSION, "java_version", Runtime.version().toString());
+        Map<VmState, Integer> byState = new EnumMap<>(VmState.class);
+        for (VmSnapshot s : vms) {
+            byState.merge(s.state(), 1, Integer::sum);
+        }
+        p.gauge("qtx_node_vms", "VMs by connection state");
+        for (VmState state : VmState.values()) {
+            p.sample("qtx_node_vms", byState.getOrDefault(state, 0), "state", state.json());
+        }
+        VmMetrics.write(p, vms, System.currentTimeMillis());
+        daemon(p);
+        http(p);
     }
 
-    private static void perVm(StringBuilder m, List<VmSnapshot> vms, String name,
-                              java.util.function.ToLongFunction<VmSnapshot> value) {
-        for (VmSnapshot s : vms) {
-            // VM ids are plain names (VmId), so they need no escaping inside the label.
-            m.append(name).append("{vm=\"").append(s.id()).append("\"} ").append(value.applyAsLong(s)).append('\n');
+    private void daemon(PromText p) {
+        p.counter("qtx_node_loop_iterations", "times the event loop woke from epoll_wait");
+        p.sample("qtx_node_loop_iterations_total", node.loopWakeups());
+        p.counter("qtx_node_loop_busy_seconds", "CPU time of the event loop thread (its busy time)");
+        p.sample("qtx_node_loop_busy_seconds_total", Math.max(0, node.loopCpuNanos()) / 1e9);
+        p.gauge("qtx_node_open_fds", "file descriptors open in the process");
+        p.sample("qtx_node_open_fds", openFds());
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        p.gauge("qtx_node_heap_used_bytes", "Java heap in use");
+        p.sample("qtx_node_heap_used_bytes", heap.getUsed());
+        p.gauge("qtx_node_heap_committed_bytes", "Java heap committed");
+        p.sample("qtx_node_heap_committed_bytes", heap.getCommitted());
+        p.gauge("qtx_node_nonheap_used_bytes", "JVM memory outside the heap in use: metaspace, code cache");
+        p.sample("qtx_node_nonheap_used_bytes", ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed());
+        p.gauge("qtx_node_offheap_buffer_bytes", "off-heap buffers (direct and mapped) in use");
+        p.sample("qtx_node_offheap_buffer_bytes", ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .mapToLong(BufferPoolMXBean::getMemoryUsed).filter(b -> b > 0).sum());
+        p.gauge("qtx_node_resident_bytes", "resident set size of the process: heap, native and FFM memory");
+        p.sample("qtx_node_resident_bytes", residentBytes());
+        p.gauge("qtx_node_uptime_seconds", "time since qx-node started");
+        p.sample("qtx_node_uptime_seconds", node.uptimeMs() / 1000.0);
+    }
+
+    private void http(PromText p) {
+        p.counter("qtx_node_http_requests", "API requests");
+        p.sample("qtx_node_http_requests_total", api.requests.get());
+        p.counter("qtx_node_http_errors", "API requests answered with an error");
+        p.sample("qtx_node_http_errors_total", api.errors.get());
+        p.counter("qtx_node_http_refused", "requests and connections turned away before a handler, by reason");
+        for (var r : api.refused.entrySet()) {
+            p.sample("qtx_node_http_refused_total", r.getValue().get(), "reason", r.getKey());
+        }
+        p.gauge("qtx_node_http_connections_open", "API connections open (this scrape's included)");
+        p.sample("qtx_node_http_connections_open", api.openConnections());
+        p.gauge("qtx_node_http_event_streams_open", "server-sent event streams open");
+        p.sample("qtx_node_http_event_streams_open", api.openStreams.get());
+    }
+
+    private static long openFds() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -1,51 +1,53 @@
 package io.qtx.node.api;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.List;
+import java.security.SecureRandom;
+import java.util.Base64;
 
 import com.sun.net.httpserver.HttpExchange;
 
-import io.qtx.node.VmSnapshot;
-
-/** {@code GET /}: a small page for people, refreshing itself; machines use /api/v1. */
+/**
+ * {@code GET /}: the status page, one self-contained HTML file (status.html beside this class)
+ * that draws itself from {@code status.json} and the event stream. Its one inline script runs
+ * under a nonce fresh per response; the policy allows nothing else: no other script, no
+ * fetch but to this origin, no frame.
+ */
 final class StatusPage {
+
+    private static final String HTML = load();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private StatusPage() {
     }
 
-    static void serve(HttpExchange ex, List<VmSnapshot> vms, String base) throws IOException {
-        StringBuilder h = new StringBuilder(1024);
-        h.append("<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=5><title>qx-node</title>")
-                .append("<style>body{font:14px sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}")
-                .append(".ready{color:#070}.not_served,.unresponsive{color:#b00}</style>")
-                .append("<h1>qx-node</h1><p>").append(vms.size()).append(" VM(s) at ")
-                .append(Instant.now()).append(". API: <code>").append(esc(base)).append("/api/v1/vms</code>, events: <code>")
-                .append(esc(base)).append("/api/v1/events</code>, metrics: <code>").append(esc(base))
-                .append("/metrics</code></p><table><tr><th>VM<th>state<th>since<th>agent<th>CPU %<th>telemetry<th>why");
-        for (VmSnapshot s : vms) {
-            h.append("<tr><td>").append(esc(s.id())).append("<td class=").append(s.state().json()).append('>')
-                    .append(s.state().json()).append("<td>").append(Instant.ofEpochMilli(s.stateSinceUnixMs()))
-                    .append("<td>").append(s.peer() == null ? "" : esc(s.peer().getSoftwareVersion()))
-                    .append("<td>").append(s.telemetry() == null ? "" : String.format("%.1f", s.telemetry().getCpuPercent()))
-                    .append("<td>").append(s.telemetry() == null ? "none" : s.telemetryStale() ? "stale" : "fresh")
-                    .append("<td>").append(esc(s.message()));
-        }
-        h.append("</table>");
-        byte[] body = h.toString().getBytes(StandardCharsets.UTF_8);
+    static void serve(HttpExchange ex) throws IOException {
+        byte[] n = new byte[18];
+        RANDOM.nextBytes(n);
+        String nonce = Base64.getEncoder().encodeToString(n);
+        byte[] body = HTML.replace("{{nonce}}", nonce).getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-" + nonce
+                + "'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none';"
+                + " base-uri 'none'");
         ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.sendResponseHeaders(200, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
         }
     }
 
-    static String esc(String s) {
-        if (s == null) {
-            return "";
+    private static String load() {
+        try (InputStream in = StatusPage.class.getResourceAsStream("status.html")) {
+            if (in == null) {
+                throw new IllegalStateException("status.html is missing from qx-node's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -45,7 +45,26 @@ final class VmJson {
                     .field("frames_refused", f.framesRefused()).field("resyncs", f.resyncs())
                     .field("bytes_skipped", f.bytesSkipped()).field("discarded_before_ready", f.discardedBeforeReady())
                     .field("handshakes", f.handshakes()).field("write_timeouts", f.writeTimeouts())
-                    .field("pending_outbound_bytes", f.pendingOutboundBytes()).endObject();
+                    .field("pending_outbound_bytes", f.pendingOutboundBytes())
+                    .field("envelopes_refused", f.envelopesRefused()).field("over_limits", f.overLimits())
+                    .field("last_over_limit", f.lastOverLimit()).field("throttles", f.throttles())
+                    .field("throttled", f.throttled()).field("budget_yields", f.budgetYields())
+                    .field("pings_refused", f.pingsRefused()).endObject();
+        }
+        var c = s.conduct();
+        j.name("conduct").beginObject().field("throttles", c.throttles()).field("pings_refused", c.pingsRefused())
+                .field("garbage_bytes", c.garbageBytes()).field("envelopes_refused", c.envelopesRefused())
+                .field("reports_refused", c.reportsRefused()).field("last_report_refusal", s.lastReportRefusal())
+                .field("hellos_unanswered", c.handshakesUnanswered())
+                .field("unresponsive_episodes", c.unresponsiveEpisodes()).field("quarantines", c.quarantines())
+                .field("telemetry_bytes", s.telemetryBytes()).endObject();
+        j.name("quarantine");
+        if (s.quarantine() == null) {
+            j.value((String) null);
+        } else {
+            var q = s.quarantine();
+            j.beginObject().field("reason", q.reason()).field("since_unix_ms", q.sinceUnixMs())
+                    .field("retry_at_unix_ms", q.retryAtUnixMs()).field("count", q.count()).endObject();
         }
         j.name("transitions").beginArray();
         for (Transition t : s.transitions()) {

@@ -136,6 +136,14 @@ final class ApiClient implements AutoCloseable {
                 : v.hasBoolValue() ? Boolean.toString(v.getBoolValue()) : v.toString();
     }
 
+    /**
+     * {@link #str} for a terminal: what an agent sent (host names, versions, messages that quote
+     * them) reaches qxctl through qx-node, so control characters are escaped and length is bounded.
+     */
+    static String text(Struct s, String path) {
+        return io.qtx.node.GuestText.safe(str(s, path), 512);
+    }
+
     static double number(Struct s, String path) {
         Value v = at(s, path);
         if (v == null) {

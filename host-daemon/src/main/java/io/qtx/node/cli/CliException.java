@@ -24,7 +24,7 @@ final class CliException extends Exception {
         Exit exit = Exit.forHttp(status);
         try {
             Struct s = ApiClient.parse(body);
-            String m = ApiClient.str(s, "error.message");
+            String m = ApiClient.text(s, "error.message");
             String code = ApiClient.str(s, "error.code");
             if (!m.isEmpty()) {
                 message = code + ": " + m;

@@ -80,9 +80,9 @@ final class Commands {
         for (Value v : s.getFieldsOrThrow("vms").getListValue().getValuesList()) {
             Struct vm = v.getStructValue();
             double rtt = ApiClient.number(vm, "last_rtt_ms");
-            out.printf("%-24s %-13s %9s  %-9s %s%n", ApiClient.str(vm, "id"), ApiClient.str(vm, "state"),
+            out.printf("%-24s %-13s %9s  %-9s %s%n", ApiClient.text(vm, "id"), ApiClient.text(vm, "state"),
                     rtt < 0 ? "-" : String.format("%.3f", rtt),
-                    ApiClient.at(vm, "telemetry_stale").getBoolValue() ? "stale" : "fresh", ApiClient.str(vm, "message"));
+                    ApiClient.at(vm, "telemetry_stale").getBoolValue() ? "stale" : "fresh", ApiClient.text(vm, "message"));
         }
         return Exit.OK;
     }
@@ -91,26 +91,26 @@ final class Commands {
         String detail = api.get(vm(id));
         Struct d = ApiClient.parse(detail);
         String system = null;
-        if (ApiClient.str(d, "state").equals("ready")) {
+        if (ApiClient.text(d, "state").equals("ready")) {
             system = api.get(vm(id) + "/agent/info?" + timeoutQuery());
         }
         if (o.json()) {
             out.println("{\"vm\":" + detail + ",\"system_info\":" + (system == null ? "null" : system) + "}");
             return Exit.OK;
         }
-        out.println("vm:        " + ApiClient.str(d, "id"));
-        out.println("socket:    " + ApiClient.str(d, "socket"));
-        out.println("state:     " + ApiClient.str(d, "state") + " (" + ApiClient.str(d, "message") + ")");
-        out.println("agent:     " + ApiClient.str(d, "agent_hello.software_version") + " on "
-                + ApiClient.str(d, "agent_hello.hostname"));
-        out.println("connects:  " + ApiClient.str(d, "connects") + ", disconnects " + ApiClient.str(d, "disconnects")
-                + ", request timeouts " + ApiClient.str(d, "request_timeouts"));
+        out.println("vm:        " + ApiClient.text(d, "id"));
+        out.println("socket:    " + ApiClient.text(d, "socket"));
+        out.println("state:     " + ApiClient.text(d, "state") + " (" + ApiClient.text(d, "message") + ")");
+        out.println("agent:     " + ApiClient.text(d, "agent_hello.software_version") + " on "
+                + ApiClient.text(d, "agent_hello.hostname"));
+        out.println("connects:  " + ApiClient.text(d, "connects") + ", disconnects " + ApiClient.text(d, "disconnects")
+                + ", request timeouts " + ApiClient.text(d, "request_timeouts"));
         if (system != null) {
             Struct r = ApiClient.parse(system);
-            out.println("os:        " + ApiClient.str(r, "result.os_name") + " (" + ApiClient.str(r, "result.os_id") + " "
-                    + ApiClient.str(r, "result.os_version") + "), kernel " + ApiClient.str(r, "result.kernel_release"));
-            String model = ApiClient.str(r, "result.cpu_model");
-            out.println("machine:   " + ApiClient.str(r, "result.cpu_count") + " CPU(s)"
+            out.println("os:        " + ApiClient.text(r, "result.os_name") + " (" + ApiClient.text(r, "result.os_id") + " "
+                    + ApiClient.text(r, "result.os_version") + "), kernel " + ApiClient.text(r, "result.kernel_release"));
+            String model = ApiClient.text(r, "result.cpu_model");
+            out.println("machine:   " + ApiClient.text(r, "result.cpu_count") + " CPU(s)"
                     + (model.isEmpty() ? "" : " (" + model + ")") + ", "
                     + (long) ApiClient.number(r, "result.memory_total_bytes") / (1 << 20) + " MiB");
         }
@@ -224,7 +224,7 @@ final class Commands {
         if (o.json()) {
             out.println(json);
         } else {
-            err.println(from + " -> " + to + ": " + ApiClient.str(ApiClient.parse(json), "bytes_written") + " bytes");
+            err.println(from + " -> " + to + ": " + ApiClient.text(ApiClient.parse(json), "bytes_written") + " bytes");
         }
         return Exit.OK;
     }
@@ -256,7 +256,7 @@ final class Commands {
                     double total = ApiClient.number(e, "report.memory.total_bytes");
                     double used = total - ApiClient.number(e, "report.memory.available_bytes");
                     out.printf("%-12s %-20s %6.1f %6d/%-6d MiB %6.2f %6d%n",
-                            java.time.LocalTime.now().withNano(0), ApiClient.str(e, "vm"),
+                            java.time.LocalTime.now().withNano(0), ApiClient.text(e, "vm"),
                             ApiClient.number(e, "report.cpu_percent"), (long) used >> 20, (long) total >> 20,
                             ApiClient.number(e, "report.load_1m"), (long) ApiClient.number(e, "report.process_count"));
                 }

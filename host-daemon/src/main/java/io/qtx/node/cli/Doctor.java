@@ -36,26 +36,33 @@ final class Doctor {
                             + " that path? Check the socket directory (qx-node --help: socket_dir)");
             return finish(id, false);
         }
-        String state = ApiClient.str(d, "state");
-        step("socket", true, ApiClient.str(d, "socket") + " present", null);
+        String state = ApiClient.text(d, "state");
+        step("socket", true, ApiClient.text(d, "socket") + " present", null);
+        if (state.equals("misbehaving")) {
+            step("conduct", false, ApiClient.text(d, "message"), "qx-node quarantined this VM for what its guest sends"
+                    + " (reason and figures above; detail: qxctl --json info " + id + "); it tries again by itself after"
+                    + " the back-off. Look inside the guest: a program other than the agent on the port, or a"
+                    + " compromised agent");
+            return finish(id, false);
+        }
         boolean connected = !state.equals("disconnected") && !state.equals("reconnecting")
                 && !state.equals("connecting") && !state.equals("discovered");
         step("connect", connected, connected ? "connected (" + (long) ApiClient.number(d, "connects") + " connect(s), "
-                        + (long) ApiClient.number(d, "disconnects") + " lost)" : state + ": " + ApiClient.str(d, "message"),
+                        + (long) ApiClient.number(d, "disconnects") + " lost)" : state + ": " + ApiClient.text(d, "message"),
                 connected ? null : "QEMU refuses or is gone: is the VM running? qx-node retries by itself with backoff");
         if (!connected) {
             return finish(id, false);
         }
         boolean served = !state.equals("not_served");
-        step("served", served, served ? "QEMU reads this connection" : ApiClient.str(d, "message"),
+        step("served", served, served ? "QEMU reads this connection" : ApiClient.text(d, "message"),
                 served ? null : "find the other client with: ss -xp | grep " + id + ".agent.sock; stop it"
                         + " (a second qx-node, socat, virsh console) and qx-node is served at once");
         if (!served) {
             return finish(id, false);
         }
         boolean handshaken = state.equals("ready") || state.equals("unresponsive");
-        step("handshake", handshaken, handshaken ? "agent " + ApiClient.str(d, "agent_hello.software_version") + " on "
-                        + ApiClient.str(d, "agent_hello.hostname") : ApiClient.str(d, "message"),
+        step("handshake", handshaken, handshaken ? "agent " + ApiClient.text(d, "agent_hello.software_version") + " on "
+                        + ApiClient.text(d, "agent_hello.hostname") : ApiClient.text(d, "message"),
                 handshaken ? null : "in the guest: systemctl status quantix-kvm-agent (is it installed and running?),"
                         + " ls /dev/virtio-ports/ (is org.quantix.agent.0 there?)");
         long ago = System.currentTimeMillis() - (long) ApiClient.number(d, "last_received_unix_ms");
@@ -76,7 +83,7 @@ final class Doctor {
         }
         boolean alive = state.equals("ready");
         step("heartbeat", alive, alive ? "telemetry " + (ApiClient.at(d, "telemetry_stale").getBoolValue() ? "stale"
-                        : "fresh") : ApiClient.str(d, "message"),
+                        : "fresh") : ApiClient.text(d, "message"),
                 alive ? null : "the agent stopped talking: in the guest, journalctl -u quantix-kvm-agent");
         if (!alive) {
             return finish(id, false);

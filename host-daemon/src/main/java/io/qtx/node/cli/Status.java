@@ -32,8 +32,8 @@ final class Status {
         }
         for (int i = 0; i < vms.size(); i++) {
             Struct vm = vms.get(i).getStructValue();
-            String id = ApiClient.str(vm, "id");
-            String state = ApiClient.str(vm, "state");
+            String id = ApiClient.text(vm, "id");
+            String state = ApiClient.text(vm, "state");
             String base = "/api/v1/vms/" + ApiClient.enc(id);
             double rtt = -1;
             String problem = null;
@@ -64,7 +64,7 @@ final class Status {
                     hasReport ? String.format("%.1f", ApiClient.number(t, "report.cpu_percent")) : "-",
                     hasReport ? String.format("%d/%d MiB", (long) used >> 20, (long) total >> 20) : "-",
                     hasReport ? (stale ? "stale" : "fresh") : "none",
-                    problem != null ? problem : state.equals("ready") ? "" : ApiClient.str(vm, "message"));
+                    problem != null ? problem : state.equals("ready") ? "" : ApiClient.text(vm, "message"));
         }
         if (o.json()) {
             out.println(json.append("],\"all_ready\":").append(allReady).append('}'));

@@ -150,7 +150,11 @@ class ApiSecurityTest {
 
         HttpResponse<String> status = send(bare("/").header("Cookie", "other=1; " + cookie));
         assertEquals(200, status.statusCode());
-        assertTrue(status.body().contains("vm-1"), status.body());
+        assertTrue(status.body().contains("<title>qx-node</title>"), status.body());
+        HttpResponse<String> data = send(bare("/status.json").header("Cookie", cookie));
+        assertEquals(200, data.statusCode(), "the page reads its data with the cookie");
+        assertTrue(data.body().contains("\"id\":\"vm-1\""), data.body());
+        assertEquals(401, send(bare("/status.json")).statusCode(), "not without it");
         assertEquals(401, send(bare("/api/v1/vms").header("Cookie", cookie)).statusCode(), "the cookie is no API key");
         assertEquals(401, send(bare("/metrics").header("Cookie", cookie)).statusCode());
         assertEquals(200, send(rig.request("/")).statusCode(), "a bearer token opens the page too");

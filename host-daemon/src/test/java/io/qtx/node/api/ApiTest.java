@@ -239,7 +239,9 @@ class ApiTest {
         assertTrue(m.contains("# TYPE qtx_node_vms gauge"), m);
         assertTrue(m.matches("(?s).*qtx_node_resident_bytes [1-9]\\d*\n.*"), m);
         String page = get("/").body();
-        assertTrue(page.contains("<td>vm-1<td class=ready>ready"), page);
+        assertTrue(page.contains("new EventSource(\"api/v1/events\")"), page);
+        String data = get("/status.json").body();
+        assertTrue(data.contains("\"id\":\"vm-1\",\"state\":\"ready\""), data);
     }
 
     @Test

@@ -29,7 +29,7 @@ import io.qtx.session.Session;
  * <ul>
  * <li>{@code --attach PORT_SOCKET...}: one agent per simulator guest socket;</li>
  * <li>{@code --serve DIR --count N}: plays QEMU and agent at once for N VMs: listens on
- * {@code DIR/load-NNNN.agent.sock} (backlog 1, one client served at a time) and runs an agent
+ * {@code DIR/load-NNNN.agent.sock} ({@code --prefix} instead of load; backlog 1, one client served at a time) and runs an agent
  * session on each accepted connection. Not 1000 JVMs: one loop, one process.</li>
  * </ul>
  * {@code --telemetry-ms M} sets the report interval (each agent with its own phase).
@@ -51,6 +51,7 @@ public final class FakeAgentFarm {
         List<String> attach = new ArrayList<>();
         Path serve = null;
         int count = 0;
+        String prefix = "load";
         Duration every = Duration.ofSeconds(1);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -61,6 +62,7 @@ public final class FakeAgentFarm {
                 }
                 case "--serve" -> serve = Path.of(args[++i]);
                 case "--count" -> count = Integer.parseInt(args[++i]);
+                case "--prefix" -> prefix = args[++i];
                 case "--telemetry-ms" -> every = Duration.ofMillis(Long.parseLong(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -74,9 +76,10 @@ public final class FakeAgentFarm {
             Files.createDirectories(serve);
             Path dir = serve;
             int n = count;
+            String p = prefix;
             loop.execute(() -> {
                 for (int i = 1; i <= n; i++) {
-                    farm.serve(dir.resolve(String.format("load-%04d.agent.sock", i)), String.format("load-%04d", i));
+                    farm.serve(dir.resolve(String.format("%s-%04d.agent.sock", p, i)), String.format("%s-%04d", p, i));
                 }
             });
         }
