@@ -143,7 +143,7 @@ public final class Conduct {
                     + " other bytes, within " + seconds();
         } else if (windowUnresponsive >= limits.unresponsiveToQuarantine()) {
             why = "failed liveness " + windowUnresponsive + " times within " + seconds()
-                    + " (answers hellos, then goes silent)";
+                    + " (completes handshakes, then answers no ping)";
         }
         if (why != null || nowNanos - windowStartNanos >= limits.window().toNanos()) {
             if (why == null && windowClean && ready) {

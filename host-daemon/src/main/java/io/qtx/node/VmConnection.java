@@ -49,6 +49,8 @@ final class VmConnection implements Session.Listener {
     private final Conduct conduct;
     /** Set while qx-node itself closes the session to quarantine the VM. */
     private boolean quarantining;
+    /** A handshake completed and no pong has come since: liveness failing now is an offence. */
+    private boolean handshakenSincePong;
     private final ArrayDeque<Transition> transitions = new ArrayDeque<>();
     private final Timer heartbeat;
     private VmState state;
@@ -151,6 +153,7 @@ final class VmConnection implements Session.Listener {
 
     @Override
     public void onReady(Hello peerHello) {
+        handshakenSincePong = true;
         served.stop();
         served.clear();
         boolean restarted = peer != null && !peer.getInstanceId().equals(peerHello.getInstanceId());
@@ -303,6 +306,7 @@ final class VmConnection implements Session.Listener {
     }
 
     private void answersPings() {
+        handshakenSincePong = false;
         if (state != VmState.READY && session != null && session.isReady() && peer != null) {
             transition(VmState.READY, "agent " + GuestText.safe(peer.getSoftwareVersion(), 64) + " on "
                     + GuestText.safe(peer.getHostname(), 64) + " ready (answers pings)");
@@ -353,7 +357,12 @@ final class VmConnection implements Session.Listener {
     /** Fails what waits, says unresponsive, re-syncs: ready again only once a pong comes back. */
     private void unresponsive(String why) {
         resyncs++;
-        conduct.unresponsive();
+        if (handshakenSincePong) {
+            // It completed a handshake and then answered no ping: a guest that answers only
+            // Hellos. A stopped or dead agent completes no handshake, so it is never counted.
+            conduct.unresponsive();
+            handshakenSincePong = false;
+        }
         liveness.stop();
         requests.failAll(new NodeException(NodeException.Code.AGENT_UNRESPONSIVE, id + ": " + why
                 + "; the request does not run after its deadline"));
