@@ -385,6 +385,10 @@ final class VmConnection implements Session.Listener {
     CompletableFuture<RequestTracker.Answer> request(Request.Builder request, String what, Duration timeout) {
         if (state == VmState.READY && session != null && session.isReady() && session.peerClock().hasSample()) {
             request.setDeadlineAgentMs(session.peerDeadlineMs(timeout));
+            if (request.hasSetTime() && request.getSetTime().getAtAgentMs() == 0) {
+                // The caller's time is "now": pin it to the agent's clock so transit is added back.
+                request.getSetTimeBuilder().setAtAgentMs(session.peerDeadlineMs(Duration.ZERO));
+            }
         }
         CompletableFuture<RequestTracker.Answer> answer = send(Envelope.newBuilder().setRequest(request), what,
                 timeout, false);

@@ -174,6 +174,9 @@ class ApiTest {
         assertTrue(send("POST", "/api/v1/vms/vm-1/fs/thaw", "").body().contains("\"thawed\":[\"/\"]"));
         assertEquals(200, send("POST", "/api/v1/vms/vm-1/time", "{\"unix_ms\":\"1700000000000\"}").statusCode());
         assertEquals(1700000000000L, rig.rig.handlers.lastRequest.getSetTime().getUnixMs());
+        long atAgentMs = rig.rig.handlers.lastRequest.getSetTime().getAtAgentMs();
+        assertTrue(atAgentMs > 0 && atAgentMs <= rig.rig.handlers.lastRequest.getDeadlineAgentMs(),
+                "the time is pinned to the agent's clock, before the deadline: " + atAgentMs);
         send("POST", "/api/v1/vms/vm-1/time", "");
         assertTrue(rig.rig.handlers.lastRequest.hasSyncTime(), "no time given: sync from the hardware clock");
         assertEquals(200, send("POST", "/api/v1/vms/vm-1/password", "{\"user\":\"root\",\"password\":\"x\"}").statusCode());

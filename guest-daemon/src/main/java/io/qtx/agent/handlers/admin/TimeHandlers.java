@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import io.qtx.agent.handlers.RequestContext;
+import io.qtx.agent.handlers.RequestDeadline;
 import io.qtx.agent.handlers.RequestHandler;
 import io.qtx.agent.policy.Refusal;
 import io.qtx.ffi.AdminCalls;
@@ -40,7 +41,7 @@ public final class TimeHandlers {
                 if (to < EARLIEST_MS) {
                     throw Refusal.badArgument("unix_ms " + to + " is before 2000 (seconds sent as milliseconds?)");
                 }
-                clock.set(to);
+                clock.set(to + inTransitMs(request.getSetTime().getAtAgentMs()));
                 if (request.getSetTime().getSetHardwareClock()) {
                     clock.systemToHardware();
                 }
@@ -51,6 +52,15 @@ public final class TimeHandlers {
                 return "unix_ms=" + request.getSetTime().getUnixMs();
             }
         };
+    }
+
+    /**
+     * How long ago, on this agent's monotonic clock, the host's unix_ms was right; 0 when the
+     * host did not say. Never negative: a moment the host's conversion puts ahead of now (it
+     * errs early, never late) adds nothing.
+     */
+    static long inTransitMs(long atAgentMs) {
+        return atAgentMs == 0 ? 0 : Math.max(0, RequestDeadline.nowMs() - atAgentMs);
     }
 
     public static RequestHandler sync(Clock clock) {

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.qtx.agent.handlers.RequestContext;
+import io.qtx.agent.handlers.RequestDeadline;
 import io.qtx.agent.handlers.Users;
 import io.qtx.agent.policy.Refusal;
 import io.qtx.proto.ErrorCode;
@@ -149,6 +150,20 @@ class AdminHandlersTest {
         Refusal seconds = assertThrows(Refusal.class, () -> TimeHandlers.set(clock).handle(request()
                 .setSetTime(SetTimeRequest.newBuilder().setUnixMs(1_700_000_000L)).build(), context()));
         assertEquals(ErrorCode.ERROR_CODE_BAD_ARGUMENT, seconds.code());
+    }
+
+    @Test
+    void setTimeAddsBackTheTimeTheRequestSpentOnTheWay() throws Exception {
+        FakeClock clock = new FakeClock();
+        long atAgentMs = RequestDeadline.nowMs() - 3_000; // the host's "now" was 3 s ago on the agent's clock
+        TimeHandlers.set(clock).handle(request().setSetTime(SetTimeRequest.newBuilder()
+                .setUnixMs(1_700_000_060_000L).setAtAgentMs(atAgentMs)).build(), context());
+        assertEquals(1, clock.calls.size());
+        long set = Long.parseLong(clock.calls.get(0).substring("set ".length()));
+        assertTrue(set >= 1_700_000_063_000L && set < 1_700_000_063_000L + 10_000, "set " + set);
+        // A moment the host put ahead of the agent's now adds nothing, and never goes back.
+        assertEquals(0, TimeHandlers.inTransitMs(RequestDeadline.nowMs() + 5_000));
+        assertEquals(0, TimeHandlers.inTransitMs(0));
     }
 
     @Test
