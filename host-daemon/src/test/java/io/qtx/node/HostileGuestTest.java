@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.qtx.proto.Envelope;
-import io.qtx.proto.Filesystem;
 import io.qtx.proto.Memory;
 import io.qtx.proto.NetInterface;
 import io.qtx.proto.Ping;
@@ -376,16 +375,7 @@ class HostileGuestTest {
 
     @Test
     void manyVmsSendingMaximumSizeValidReportsStayWithinTheirHistoryBound() throws Exception {
-        TelemetryReport.Builder big = report("big");
-        for (int i = 0; i < 64; i++) {
-            big.addFilesystems(Filesystem.newBuilder().setMountpoint("/m/" + "d".repeat(200) + i).setDevice("/dev/" + i)
-                    .setFsType("ext4").setTotalBytes(100).setUsedBytes(50));
-            NetInterface.Builder n = NetInterface.newBuilder().setName("eth" + i).setMac("aa:bb:cc:dd:ee:ff");
-            for (int a = 0; a < 32; a++) {
-                n.addIpv4("10." + i + "." + a + ".1/24");
-            }
-            big.addInterfaces(n);
-        }
+        TelemetryReport.Builder big = HostileFarm.maximumReport().toBuilder().setHostname("big").setCollectedUnixMs(1);
         byte[] payload = Envelope.newBuilder().setId(5).setTelemetry(big).build().toByteArray();
         assertTrue(payload.length < LIMITS.maxReportBytes() && payload.length > 40_000, "size " + payload.length);
         assertNull(GuestLimits.guestWireLimits().check(ByteBuffer.allocateDirect(payload.length).put(payload).flip()),
