@@ -127,31 +127,36 @@ public final class Dispatcher {
             return;
         }
         try {
-            workers.execute(() -> {
-                // Queued behind long work, the request may have outlived its deadline or its session.
-                String stale = staleWhenTaken(context, session, epoch);
-                if (stale != null) {
-                    dropTaken(id, session, kindName, summary, started, stale);
-                    return;
-                }
-                Response response;
-                try {
-                    // A freeze may have begun while it queued: no write reaches a frozen disk.
-                    checkFreezeRule(kind);
-                    response = run(handler, request, context);
-                } catch (Refusal frozenMeanwhile) {
-                    response = Errors.of(frozenMeanwhile);
-                }
-                Response answer = response;
-                try {
-                    loop.execute(() -> finish(id, session, epoch, kindName, summary, started, context, answer));
-                } catch (RejectedExecutionException stopping) {
-                    // The loop is shutting down: there is no channel left to answer on.
-                }
-            });
+            workers.execute(() -> runTaken(id, request, session, epoch, handler, kind, kindName, summary, started,
+                    context));
         } catch (RejectedExecutionException busy) {
             finish(id, session, epoch, kindName, summary, started, context, Errors.response(
                     ErrorCode.ERROR_CODE_INTERNAL, "the agent is busy: every worker is taken and the queue is full"));
+        }
+    }
+
+    /** A blocking request as a worker takes it from the queue. */
+    private void runTaken(long id, Request request, SessionView session, long epoch, RequestHandler handler,
+            RequestKind kind, String kindName, String summary, long started, RequestContext context) {
+        // Queued behind long work, the request may have outlived its deadline or its session.
+        String stale = staleWhenTaken(context, session, epoch);
+        if (stale != null) {
+            dropTaken(id, session, kindName, summary, started, stale);
+            return;
+        }
+        Response response;
+        try {
+            // A freeze may have begun while it queued: no write reaches a frozen disk.
+            checkFreezeRule(kind);
+            response = run(handler, request, context);
+        } catch (Refusal frozenMeanwhile) {
+            response = Errors.of(frozenMeanwhile);
+        }
+        Response answer = response;
+        try {
+            loop.execute(() -> finish(id, session, epoch, kindName, summary, started, context, answer));
+        } catch (RejectedExecutionException stopping) {
+            // The loop is shutting down: there is no channel left to answer on.
         }
     }
 

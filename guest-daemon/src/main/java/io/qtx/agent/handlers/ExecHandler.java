@@ -86,14 +86,7 @@ public final class ExecHandler implements RequestHandler {
         int stdoutCap = cap(e.getMaxStdoutBytes(), perStream);
         int stderrCap = cap(e.getMaxStderrBytes(), perStream);
         long timeoutMs = timeoutMillis(e, context);
-
-        ProcessBuilder pb = new ProcessBuilder(command);
-        environment(pb.environment(), e, account);
-        Path cwd = Path.of(e.getCwd().isEmpty() ? "/" : e.getCwd());
-        if (!cwd.isAbsolute() || !Files.isDirectory(cwd)) {
-            throw Refusal.badArgument("cwd " + e.getCwd() + ": not an existing directory");
-        }
-        pb.directory(cwd.toFile());
+        ProcessBuilder pb = processBuilder(e, account, command);
 
         long started = System.nanoTime();
         Process process;
@@ -106,7 +99,28 @@ public final class ExecHandler implements RequestHandler {
         OutputPump out = new OutputPump(process.getInputStream(), stdoutCap, "exec-stdout-" + process.pid());
         OutputPump err = new OutputPump(process.getErrorStream(), stderrCap, "exec-stderr-" + process.pid());
         feed(process, e.getStdin());
+        Ending ending = await(process, timeoutMs, out, err);
+        return Response.newBuilder().setExec(result(process, ending, out, err, started)).build();
+    }
 
+    /** How the wait for the child ended. */
+    private record Ending(boolean timedOut, boolean outlivedKill) {
+    }
+
+    private ProcessBuilder processBuilder(ExecRequest e, Users.Account account, List<String> command)
+            throws Refusal {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        environment(pb.environment(), e, account);
+        Path cwd = Path.of(e.getCwd().isEmpty() ? "/" : e.getCwd());
+        if (!cwd.isAbsolute() || !Files.isDirectory(cwd)) {
+            throw Refusal.badArgument("cwd " + e.getCwd() + ": not an existing directory");
+        }
+        pb.directory(cwd.toFile());
+        return pb;
+    }
+
+    /** Waits for the child up to its timeout, then kills it; the pumps get a short grace after. */
+    private Ending await(Process process, long timeoutMs, OutputPump out, OutputPump err) throws IOException {
         boolean timedOut = false;
         boolean outlivedKill = false;
         try {
@@ -124,8 +138,12 @@ public final class ExecHandler implements RequestHandler {
             Thread.currentThread().interrupt();
             throw new IOException("exec interrupted (the agent is stopping)");
         }
+        return new Ending(timedOut, outlivedKill);
+    }
+
+    private ExecResult.Builder result(Process process, Ending ending, OutputPump out, OutputPump err, long started) {
         byte[] stderr = err.bytes();
-        if (outlivedKill) {
+        if (ending.outlivedKill()) {
             stderr = (new String(stderr, java.nio.charset.StandardCharsets.UTF_8) + "\nquantix-kvm-agent: pid "
                     + process.pid() + " was still there " + killWaitMs + " ms after SIGKILL (stuck in the kernel?);"
                     + " answered without waiting for it\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -135,9 +153,9 @@ public final class ExecHandler implements RequestHandler {
                 .setStderr(ByteString.copyFrom(stderr))
                 .setStdoutTruncated(out.truncated())
                 .setStderrTruncated(err.truncated())
-                .setTimedOut(timedOut)
+                .setTimedOut(ending.timedOut())
                 .setDurationMs((System.nanoTime() - started) / 1_000_000);
-        if (timedOut) {
+        if (ending.timedOut()) {
             result.setSignal(AdminCalls.SIGKILL);
         } else if (process.exitValue() > 128 && process.exitValue() < 128 + 32) {
             // The JDK reports death by signal N as 128+N (as shells do); see README.
@@ -145,7 +163,7 @@ public final class ExecHandler implements RequestHandler {
         } else {
             result.setExitCode(process.exitValue());
         }
-        return Response.newBuilder().setExec(result).build();
+        return result;
     }
 
     /** The account to run as, from the name service; null for the agent's own. */

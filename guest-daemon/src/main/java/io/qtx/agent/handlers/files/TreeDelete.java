@@ -57,66 +57,19 @@ final class TreeDelete {
 
     /** Deletes {@code root} and everything under it; null when all of it is gone. */
     Stopped delete(Path root, long deadlineNanos) throws IOException {
-        long rootDevice = devices.of(root);
-        List<Path> order = new ArrayList<>();
-        List<String> refused = new ArrayList<>();
-        long[] refusedCount = {0};
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(root) && devices.of(dir) != rootDevice) {
-                    refuse(dir + ": another filesystem is mounted here; a recursive delete stays on " + root + "'s");
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                check(dir);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (devices.of(file) != rootDevice) {
-                    refuse(file + ": another filesystem is mounted here; a recursive delete stays on " + root + "'s");
-                } else {
-                    check(file);
-                }
-                order.add(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException failed) throws IOException {
-                throw failed;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
-                if (failed != null) {
-                    throw failed;
-                }
-                order.add(dir);
-                return FileVisitResult.CONTINUE;
-            }
-
-            private void check(Path p) {
-                try {
-                    rules.check(p.toString(), PathRules.Access.WRITE, false);
-                } catch (Refusal r) {
-                    refuse(r.getMessage());
-                }
-            }
-
-            private void refuse(String why) {
-                refusedCount[0]++;
-                if (refused.size() < LISTED) {
-                    refused.add(why);
-                }
-            }
-        });
-        if (refusedCount[0] > 0) {
-            DeleteReport report = DeleteReport.newBuilder().setKeptTotal(order.size()).addAllKept(refused).build();
-            return new Stopped(ErrorCode.ERROR_CODE_NOT_ALLOWED, root + ": nothing deleted: " + refusedCount[0]
-                    + " path(s) inside it may not be deleted, first: " + refused.getFirst(), report);
+        Survey survey = new Survey(root, devices.of(root));
+        Files.walkFileTree(root, survey);
+        if (survey.refusedCount > 0) {
+            DeleteReport report = DeleteReport.newBuilder()
+                    .setKeptTotal(survey.order.size()).addAllKept(survey.refused).build();
+            return new Stopped(ErrorCode.ERROR_CODE_NOT_ALLOWED, root + ": nothing deleted: " + survey.refusedCount
+                    + " path(s) inside it may not be deleted, first: " + survey.refused.getFirst(), report);
         }
+        return unlinkInOrder(root, survey.order, deadlineNanos);
+    }
+
+    /** Unlinks children before their directory; stops at the first path that cannot go. */
+    private Stopped unlinkInOrder(Path root, List<Path> order, long deadlineNanos) {
         DeleteReport.Builder report = DeleteReport.newBuilder();
         for (int i = 0; i < order.size(); i++) {
             Path p = order.get(i);
@@ -145,5 +98,72 @@ final class TreeDelete {
             }
         }
         return null;
+    }
+
+    /**
+     * The whole tree checked before anything is unlinked, so a refusal anywhere deletes nothing:
+     * the paths in delete order (children first) and why any of them may not go.
+     */
+    private final class Survey extends SimpleFileVisitor<Path> {
+        private final Path root;
+        private final long rootDevice;
+        final List<Path> order = new ArrayList<>();
+        final List<String> refused = new ArrayList<>();
+        long refusedCount;
+
+        Survey(Path root, long rootDevice) {
+            this.root = root;
+            this.rootDevice = rootDevice;
+        }
+
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+            if (!dir.equals(root) && devices.of(dir) != rootDevice) {
+                refuse(dir + ": another filesystem is mounted here; a recursive delete stays on " + root + "'s");
+                return FileVisitResult.SKIP_SUBTREE;
+            }
+            check(dir);
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            if (devices.of(file) != rootDevice) {
+                refuse(file + ": another filesystem is mounted here; a recursive delete stays on " + root + "'s");
+            } else {
+                check(file);
+            }
+            order.add(file);
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException failed) throws IOException {
+            throw failed;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
+            if (failed != null) {
+                throw failed;
+            }
+            order.add(dir);
+            return FileVisitResult.CONTINUE;
+        }
+
+        private void check(Path p) {
+            try {
+                rules.check(p.toString(), PathRules.Access.WRITE, false);
+            } catch (Refusal r) {
+                refuse(r.getMessage());
+            }
+        }
+
+        private void refuse(String why) {
+            refusedCount++;
+            if (refused.size() < LISTED) {
+                refused.add(why);
+            }
+        }
     }
 }
