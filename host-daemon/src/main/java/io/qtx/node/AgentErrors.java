@@ -16,6 +16,6 @@ final class AgentErrors {
             default -> NodeException.Code.AGENT_ERROR;
         };
         return new NodeException(code, vm + ": agent answered " + error.getCode().name().replace("ERROR_CODE_", "")
-                + ": " + error.getMessage());
+                + ": " + error.getMessage(), error.hasDeleteReport() ? error.getDeleteReport() : null);
     }
 }

@@ -1,5 +1,7 @@
 package io.qtx.node;
 
+import io.qtx.proto.DeleteReport;
+
 /**
  * A failure with a stable code that the HTTP API reports as JSON and qxctl maps to its exit
  * status. Thrown and completed-exceptionally alike; carries no stack trace when it only
@@ -47,14 +49,26 @@ public final class NodeException extends RuntimeException {
     }
 
     private final Code code;
+    private final DeleteReport deleteReport;
 
     public NodeException(Code code, String message) {
+        this(code, message, null);
+    }
+
+    /** A failure that carries what a recursive delete did before it stopped. */
+    public NodeException(Code code, String message, DeleteReport deleteReport) {
         super(message, null, false, false);
         this.code = code;
+        this.deleteReport = deleteReport;
     }
 
     public Code code() {
         return code;
+    }
+
+    /** What the agent deleted and kept before it stopped, or null. */
+    public DeleteReport deleteReport() {
+        return deleteReport;
     }
 
     /** The NodeException behind {@code t} (unwrapping futures' wrappers), or an INTERNAL one. */

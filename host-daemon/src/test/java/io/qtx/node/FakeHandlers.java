@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import com.google.protobuf.ByteString;
 
+import io.qtx.proto.DeleteReport;
 import io.qtx.proto.Done;
 import io.qtx.proto.Error;
 import io.qtx.proto.ErrorCode;
@@ -30,6 +31,8 @@ public final class FakeHandlers implements Function<Request, Response> {
 
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final Map<String, Boolean> dirs = new ConcurrentHashMap<>(Map.of("/", true));
+    /** Paths whose delete stops part-way, as a recursive delete does, with this report. */
+    public final Map<String, DeleteReport> stuckDeletes = new ConcurrentHashMap<>();
     public volatile Request lastRequest;
 
     @Override
@@ -61,7 +64,11 @@ public final class FakeHandlers implements Function<Request, Response> {
                 dirs.put(r.getMakeDir().getPath(), true);
                 yield done();
             }
-            case DELETE -> files.remove(r.getDelete().getPath()) != null || dirs.remove(r.getDelete().getPath()) != null
+            case DELETE -> stuckDeletes.containsKey(r.getDelete().getPath())
+                    ? Response.newBuilder().setError(Error.newBuilder().setCode(ErrorCode.ERROR_CODE_PERMISSION_DENIED)
+                            .setMessage(r.getDelete().getPath() + ": stopped part-way")
+                            .setDeleteReport(stuckDeletes.get(r.getDelete().getPath()))).build()
+                    : files.remove(r.getDelete().getPath()) != null || dirs.remove(r.getDelete().getPath()) != null
                     ? done() : error(ErrorCode.ERROR_CODE_NOT_FOUND, "delete " + r.getDelete().getPath() + ": no such file");
             case POWER, SET_PASSWORD, SIGNAL_PROCESS -> done();
             case FS_QUIESCE -> Response.newBuilder().setFsQuiesce(FsQuiesceResult.newBuilder().addFrozen("/")).build();

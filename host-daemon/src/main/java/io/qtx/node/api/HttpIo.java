@@ -33,11 +33,17 @@ final class HttpIo {
         }
     }
 
-    /** The error shape every failure has: {"error":{"code":..,"status":..,"message":..}}. */
+    /**
+     * The error shape every failure has: {"error":{"code":..,"status":..,"message":..}}, with
+     * "delete_report" added when a recursive delete stopped part-way.
+     */
     static String errorJson(NodeException e) {
-        return new JsonOut().beginObject().name("error").beginObject().field("code", e.code().name())
-                .field("status", e.code().httpStatus()).field("message", e.getMessage()).endObject().endObject()
-                .toString();
+        JsonOut out = new JsonOut().beginObject().name("error").beginObject().field("code", e.code().name())
+                .field("status", e.code().httpStatus()).field("message", e.getMessage());
+        if (e.deleteReport() != null) {
+            out.field("delete_report", e.deleteReport());
+        }
+        return out.endObject().endObject().toString();
     }
 
     static void error(HttpExchange ex, NodeException e) throws IOException {

@@ -150,6 +150,17 @@ class ApiTest {
     }
 
     @Test
+    void aDeleteThatStopsPartWayReportsWhatItDidAndKept() throws Exception {
+        rig.rig.handlers.stuckDeletes.put("/tree", io.qtx.proto.DeleteReport.newBuilder().setDeletedTotal(2)
+                .addDeleted("/tree/a").addDeleted("/tree/b").setKeptTotal(2)
+                .addKept("/tree/c: Permission denied").addKept("/tree").build());
+        var r = send("POST", "/api/v1/vms/vm-1/files/delete", "{\"path\":\"/tree\",\"recursive\":true}");
+        assertError(r, 502, "AGENT_ERROR");
+        assertTrue(r.body().contains("\"delete_report\":{\"deleted_total\":\"2\",\"deleted\":[\"/tree/a\",\"/tree/b\"],"
+                + "\"kept_total\":\"2\",\"kept\":[\"/tree/c: Permission denied\",\"/tree\"]}"), r.body());
+    }
+
+    @Test
     void fileOperations() throws Exception {
         assertEquals(200, send("POST", "/api/v1/vms/vm-1/files/mkdir", "{\"path\":\"/d\",\"parents\":true}").statusCode());
         assertTrue(get("/api/v1/vms/vm-1/files/stat?path=/d").body().contains("\"type\":\"FILE_TYPE_DIRECTORY\""));
