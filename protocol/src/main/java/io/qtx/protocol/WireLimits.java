@@ -1,4 +1,4 @@
-package io.qtx.framing;
+package io.qtx.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.qtx.framing;
+package io.qtx.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,13 @@ import java.lang.foreign.ValueLayout;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+
+import io.qtx.framing.ByteRing;
+import io.qtx.framing.CompactingRing;
+import io.qtx.framing.FrameDescriptor;
+import io.qtx.framing.FrameHandler;
+import io.qtx.framing.FrameReader;
+import io.qtx.framing.MirroredRing;
 
 /**
  * Feeds the reader whatever Jazzer makes up, in chunks Jazzer chooses, with resets and stall
