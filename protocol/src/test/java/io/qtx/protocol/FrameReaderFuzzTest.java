@@ -22,9 +22,8 @@ import io.qtx.framing.MirroredRing;
  * unaccounted for is a finding.
  *
  * <p>In the normal test run this replays the saved corpus in
- * {@code src/test/resources/io/qtx/framing/FrameReaderFuzzTestInputs/}. To fuzz for real:
- * {@code JAZZER_FUZZ=1 build-scripts/fuzz-framing} (see framing/README.md); new findings land in
- * that directory and then run on every build.
+ * {@code src/test/resources/io/qtx/protocol/FrameReaderFuzzTestInputs/}. To fuzz for real, see
+ * protocol/README.md ("Tests"); new findings land in that directory and then run on every build.
  */
 class FrameReaderFuzzTest {
 
