@@ -5,6 +5,7 @@
  *   size NAME / align NAME              sizeof / _Alignof of the struct or union
  *   offset NAME.FIELD / fsize NAME.FIELD offsetof / sizeof of a field
  *   const NAME                          a constant's value, as a signed 64-bit number
+ *                                       (the generated ones, then ExtraConstants' fields)
  * Compile with -I pointing at a directory holding qtx_constants.inc (see below).
  */
 #define _GNU_SOURCE 1
@@ -18,9 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/fs.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
@@ -101,5 +104,10 @@ int main(void) {
     /* Every --include-constant of qtx_linux.args, one CONST(NAME) line each, written by
      * NativeLayoutTest next to the compiled copy of this file. */
 #include "qtx_constants.inc"
+
+    /* io.qtx.ffi.ExtraConstants: the constants the generated bindings lack, one line per
+     * field, by the field's name. */
+    CONST(SIOCOUTQ);
+    CONST(PROT_NONE);
     return 0;
 }

@@ -21,7 +21,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.qtx.framing.ByteRing;
-import io.qtx.framing.EnvelopeDecoder;
+import io.qtx.protocol.EnvelopeDecoder;
 import io.qtx.framing.FrameDescriptor;
 import io.qtx.framing.FrameReader;
 import io.qtx.framing.FrameWriter;
@@ -32,6 +32,7 @@ import io.qtx.proto.LinkState;
 import io.qtx.proto.Memory;
 import io.qtx.proto.NetInterface;
 import io.qtx.proto.TelemetryReport;
+import io.qtx.protocol.ProtoFrames;
 
 /**
  * A typical telemetry report (4 filesystems, 3 interfaces) in a QTX2 frame: {@code decode} puts
@@ -88,7 +89,7 @@ public class TelemetryDecodeBenchmark {
         reader = new FrameReader(1 << 16, FrameReader.DEFAULT_STALL_NANOS);
         writer = new FrameWriter(1 << 18, 1 << 16);
         writer.frameVersion(FrameDescriptor.VERSION_2);
-        writer.offer(report);
+        ProtoFrames.offer(writer, report);
         frame = MemorySegment.ofArray(writer.readable(writer.chunkLength()).toArray(ValueLayout.JAVA_BYTE));
         writer.consumed(writer.chunkLength());
         decoder = new EnvelopeDecoder((e, v) -> blackhole.consume(e));
@@ -112,7 +113,7 @@ public class TelemetryDecodeBenchmark {
 
     @Benchmark
     public int encode() {
-        writer.offer(report);
+        ProtoFrames.offer(writer, report);
         int n = writer.chunkLength();
         writer.consumed(n);
         return n;

@@ -1,7 +1,5 @@
 package io.qtx.epoll;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,11 +10,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.qtx.ffi.EpollSet;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
 import io.qtx.ffi.Syscalls;
-import io.qtx.ffi.generated.Linux;
-import io.qtx.ffi.generated.epoll_event;
 
 /**
  * One thread, one epoll descriptor, and every descriptor registered with it.
@@ -36,19 +33,11 @@ public final class EventLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
     private static final int MAX_EVENTS = 256;
     private static final int MAX_TASKS_PER_TURN = 4096;
-    private static final long EVENT_SIZE = epoll_event.layout().byteSize();
-    private static final ValueLayout.OfInt EVENT_FD = (ValueLayout.OfInt) epoll_event.layout()
-            .select(groupElement("data"), groupElement("fd"));
-    private static final long EVENT_FD_OFFSET = epoll_event.layout().byteOffset(groupElement("data"), groupElement("fd"));
 
     private final String name;
     private final Arena arena = Arena.ofShared();
-    private final Fd epoll;
+    private final EpollSet epoll;
     private final LoopWakeup wakeup;
-    /** epoll_wait's output array. */
-    private final MemorySegment events;
-    /** The single epoll_event epoll_ctl reads. */
-    private final MemorySegment ctlEvent;
     /** Scratch that eventfd and timerfd counters are drained into. */
     private final MemorySegment drain;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -62,37 +51,28 @@ public final class EventLoop implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
     private volatile Throwable death;
     private volatile long wakeups;
-    /** /proc/PID/task/TID of the loop thread, for its CPU time; set when the thread starts. */
-    private volatile String taskDir;
+    private final ThreadCpu cpu = new ThreadCpu();
 
     private EventLoop(String name) throws NativeException {
         this.name = name;
-        Fd ep = null;
+        EpollSet ep = null;
         Fd wake = null;
         Fd timer = null;
         try {
-            ep = Syscalls.epollCreate();
+            ep = EpollSet.create(arena, MAX_EVENTS);
             wake = Syscalls.eventfd();
             timer = Syscalls.timerfdCreate();
+            ep.add(wake, IoEvents.READABLE);
+            ep.add(timer, IoEvents.READABLE);
         } catch (NativeException | RuntimeException e) {
-            closeQuietly(timer, wake, ep);
+            closeQuietly(timer, wake, ep == null ? null : ep.fd());
             arena.close();
             throw e;
         }
         this.epoll = ep;
         this.wakeup = new LoopWakeup(wake);
         this.timers = new LoopTimers(timer, arena);
-        this.events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
-        this.ctlEvent = arena.allocate(EVENT_SIZE, 8);
         this.drain = arena.allocate(ValueLayout.JAVA_LONG);
-        try {
-            addInternal(wake);
-            addInternal(timer);
-        } catch (NativeException e) {
-            closeQuietly(timer, wake, epoll);
-            arena.close();
-            throw e;
-        }
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
     }
 
@@ -126,22 +106,11 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * The CPU time the loop thread has used so far, in nanoseconds, from the kernel's
-     * schedstat of that thread; -1 before the loop runs or where the kernel keeps none.
-     * Read from /proc rather than through java.management, so a minimal runtime image can
-     * measure its loop too.
+     * The CPU time the loop thread has used so far, in nanoseconds; -1 before the loop runs or
+     * where the kernel keeps none ({@link ThreadCpu}).
      */
     public long cpuTimeNanos() {
-        String task = taskDir;
-        if (task == null) {
-            return -1;
-        }
-        try {
-            String schedstat = java.nio.file.Files.readString(java.nio.file.Path.of(task, "schedstat"));
-            return Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
-        } catch (java.io.IOException | RuntimeException e) {
-            return -1;
-        }
+        return cpu.nanos();
     }
 
     /** Registered descriptors, not counting the loop's own. Loop thread only. */
@@ -164,17 +133,14 @@ public final class EventLoop implements AutoCloseable {
         if (registrations.get(n) != null) {
             throw new IllegalStateException(fd.description() + " is already registered with " + name);
         }
-        setCtlEvent(n, interest | (edgeTriggered ? IoEvents.EDGE_TRIGGERED : 0));
-        Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_ADD(), fd, ctlEvent);
+        epoll.add(fd, interest | (edgeTriggered ? IoEvents.EDGE_TRIGGERED : 0));
         Registration registration = new Registration(this, fd, handler, interest, edgeTriggered);
         registrations.put(n, registration);
         return registration;
     }
 
     void modify(Registration registration, int interest, boolean edge) throws NativeException {
-        Fd fd = registration.fd();
-        setCtlEvent(fd.checkedValue("epoll_ctl"), interest | (edge ? IoEvents.EDGE_TRIGGERED : 0));
-        Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_MOD(), fd, ctlEvent);
+        epoll.modify(registration.fd(), interest | (edge ? IoEvents.EDGE_TRIGGERED : 0));
     }
 
     void deregister(Registration registration) {
@@ -183,7 +149,7 @@ public final class EventLoop implements AutoCloseable {
         registrations.remove(n, registration);
         if (fd.isOpen()) {
             try {
-                Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_DEL(), fd, null);
+                epoll.delete(fd);
             } catch (NativeException e) {
                 // Already gone from the set (the kernel drops closed descriptors itself): nothing to undo.
                 LOG.log(System.Logger.Level.DEBUG, "epoll_ctl(DEL) on {0}: {1}", fd, e.getMessage());
@@ -266,22 +232,14 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            // The link reads "PID/task/TID", relative to /proc.
-            taskDir = "/proc/" + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"));
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            LOG.log(System.Logger.Level.DEBUG, "no /proc/thread-self; loop CPU time unknown");
-        }
+        cpu.captureCurrentThread();
         try {
             while (!stopping) {
                 boolean moreTasks = runTasks();
-                int n = Syscalls.epollWait(epoll, events, MAX_EVENTS, moreTasks || stopping ? 0 : -1);
+                int n = epoll.await(moreTasks || stopping ? 0 : -1);
                 wakeups++;
                 for (int i = 0; i < n; i++) {
-                    long base = i * EVENT_SIZE;
-                    int fd = events.get(EVENT_FD, base + EVENT_FD_OFFSET);
-                    int ready = events.get(epoll_event.events$layout(), base + epoll_event.events$offset());
-                    dispatch(fd, ready);
+                    dispatch(epoll.readyFd(i), epoll.readyEvents(i));
                 }
             }
         } catch (Throwable t) {
@@ -318,34 +276,7 @@ public final class EventLoop implements AutoCloseable {
         if (registration == null || !registration.isRegistered()) {
             return;
         }
-        if (registration.takeQuietedRepeat(ready)) {
-            return;
-        }
-        try {
-            registration.handler().onEvents(registration, ready);
-        } catch (Throwable t) {
-            rethrowFatal(t);
-            LOG.log(System.Logger.Level.WARNING, "handler for " + registration.fd() + " failed; closing it", t);
-            registration.close();
-            try {
-                registration.handler().failed(registration, t);
-            } catch (Throwable again) {
-                LOG.log(System.Logger.Level.ERROR, "the owner of " + registration.fd()
-                        + " failed to tear it down after its handler failed", again);
-            }
-            return;
-        }
-        if ((ready & (IoEvents.HANGUP | IoEvents.ERROR)) != 0 && registration.isRegistered()
-                && !registration.isEdgeTriggered()) {
-            try {
-                registration.changeInterest(registration.interest(), true);
-                // Re-arming makes the kernel report the same, already handled, state once more.
-                registration.expectQuietedRepeat(ready);
-            } catch (NativeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot quiet hung-up " + registration.fd() + "; closing it", e);
-                registration.close();
-            }
-        }
+        registration.deliver(ready);
     }
 
     private void drainCounter(Fd counter) {
@@ -382,7 +313,7 @@ public final class EventLoop implements AutoCloseable {
      * and the process owning the loop decides (qx-node exits, so its service manager restarts
      * it) instead of limping on with a loop that may have lost any state halfway.
      */
-    private static void rethrowFatal(Throwable t) {
+    static void rethrowFatal(Throwable t) {
         if (t instanceof VirtualMachineError fatal) {
             throw fatal;
         }
@@ -430,19 +361,8 @@ public final class EventLoop implements AutoCloseable {
         registrations.closeAll();
         timers.clear();
         wakeup.close();
-        closeQuietly(timers.fd(), epoll);
+        closeQuietly(timers.fd(), epoll.fd());
         arena.close();
-    }
-
-    private void setCtlEvent(int fd, int mask) {
-        ctlEvent.fill((byte) 0);
-        epoll_event.events(ctlEvent, mask);
-        ctlEvent.set(EVENT_FD, EVENT_FD_OFFSET, fd);
-    }
-
-    private void addInternal(Fd fd) throws NativeException {
-        setCtlEvent(fd.intValue(), IoEvents.READABLE);
-        Syscalls.epollCtl(epoll, Linux.EPOLL_CTL_ADD(), fd, ctlEvent);
     }
 
     private static void closeQuietly(Fd... fds) {

@@ -1,20 +1,20 @@
 package io.qtx.epoll;
 
-import io.qtx.ffi.generated.Linux;
+import io.qtx.ffi.EpollSet;
 
 /** The readiness bits a handler is given and asks for: epoll's own, named. */
 public final class IoEvents {
 
-    public static final int READABLE = Linux.EPOLLIN();
-    public static final int WRITABLE = Linux.EPOLLOUT();
+    public static final int READABLE = EpollSet.EPOLLIN;
+    public static final int WRITABLE = EpollSet.EPOLLOUT;
     /** The peer shut its writing side down (EPOLLRDHUP). */
-    public static final int PEER_CLOSED = Linux.EPOLLRDHUP();
+    public static final int PEER_CLOSED = EpollSet.EPOLLRDHUP;
     /** Hang-up (EPOLLHUP): always reported, never asked for. On a virtio port, "no host". */
-    public static final int HANGUP = Linux.EPOLLHUP();
+    public static final int HANGUP = EpollSet.EPOLLHUP;
     /** An error is pending on the descriptor (EPOLLERR): always reported, never asked for. */
-    public static final int ERROR = Linux.EPOLLERR();
+    public static final int ERROR = EpollSet.EPOLLERR;
 
-    static final int EDGE_TRIGGERED = Linux.EPOLLET();
+    static final int EDGE_TRIGGERED = EpollSet.EPOLLET;
 
     private IoEvents() {
     }

@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
 import io.qtx.ffi.Syscalls;
-import io.qtx.ffi.generated.itimerspec;
 
 /**
  * The loop's timers: a heap of deadlines and one timerfd armed for the earliest. The kernel
@@ -26,7 +25,7 @@ final class LoopTimers {
 
     LoopTimers(Fd timerFd, Arena arena) {
         this.timerFd = timerFd;
-        this.spec = arena.allocate(itimerspec.layout());
+        this.spec = Syscalls.allocateTimerSpec(arena);
     }
 
     Fd fd() {

@@ -10,6 +10,8 @@ import io.qtx.ffi.NativeException;
  */
 public final class Registration implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(Registration.class.getName());
+
     private final EventLoop loop;
     private final Fd fd;
     private IoHandler handler;
@@ -81,8 +83,40 @@ public final class Registration implements AutoCloseable {
         return repeat;
     }
 
-    IoHandler handler() {
-        return handler;
+    /**
+     * Hands {@code ready} to the handler. A handler that throws loses its descriptor (closed,
+     * then told through {@link IoHandler#failed}); a level-triggered registration that reports
+     * a hang-up or an error is turned edge-triggered, so the handler hears of it once instead of
+     * on every wait. Loop thread only.
+     */
+    void deliver(int ready) {
+        if (takeQuietedRepeat(ready)) {
+            return;
+        }
+        try {
+            handler.onEvents(this, ready);
+        } catch (Throwable t) {
+            EventLoop.rethrowFatal(t);
+            LOG.log(System.Logger.Level.WARNING, "handler for " + fd + " failed; closing it", t);
+            close();
+            try {
+                handler.failed(this, t);
+            } catch (Throwable again) {
+                LOG.log(System.Logger.Level.ERROR, "the owner of " + fd
+                        + " failed to tear it down after its handler failed", again);
+            }
+            return;
+        }
+        if ((ready & (IoEvents.HANGUP | IoEvents.ERROR)) != 0 && registered && !edgeTriggered) {
+            try {
+                changeInterest(interest, true);
+                // Re-arming makes the kernel report the same, already handled, state once more.
+                expectQuietedRepeat(ready);
+            } catch (NativeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot quiet hung-up " + fd + "; closing it", e);
+                close();
+            }
+        }
     }
 
     /** Stops watching the descriptor but leaves it open; the caller owns it again. */

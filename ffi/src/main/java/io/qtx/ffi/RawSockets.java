@@ -1,6 +1,5 @@
 package io.qtx.ffi;
 
-import static io.qtx.ffi.Downcalls.unexpected;
 import static io.qtx.ffi.Downcalls.withErrno;
 
 import java.lang.foreign.MemorySegment;
@@ -9,14 +8,10 @@ import java.lang.invoke.MethodHandle;
 import io.qtx.ffi.generated.Linux;
 
 /**
- * The raw level for sockets: one system call each, the result or {@code -errno}, EINTR
- * retried here. connect(2) is not retried: after EINTR the connection goes on in the
- * background, so it is reported as EINPROGRESS and completed like a non-blocking connect.
+ * The raw level for sockets: one system call each, the result or {@code -errno}, EINTR handled
+ * by {@link RawCall}'s table (connect's becomes EINPROGRESS). {@link Sockets} is the checked level.
  */
 public final class RawSockets {
-
-    private static final int EINTR = Linux.EINTR();
-    private static final int EINPROGRESS = Linux.EINPROGRESS();
 
     private static final MethodHandle SOCKET = withErrno(Linux.socket$address(), Linux.socket$descriptor());
     private static final MethodHandle SOCKETPAIR = withErrno(Linux.socketpair$address(), Linux.socketpair$descriptor());
@@ -31,93 +26,39 @@ public final class RawSockets {
     private RawSockets() {
     }
 
-    private static int result(int r, MemorySegment errnoCell) {
-        return r != -1 ? r : -ErrnoCell.errno(errnoCell);
-    }
-
     public static int socket(int domain, int type, int protocol) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((int) SOCKET.invokeExact(e, domain, type, protocol), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.SOCKET.invoke(e -> (int) SOCKET.invokeExact(e, domain, type, protocol));
     }
 
     public static int socketpair(int domain, int type, int protocol, MemorySegment fds) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((int) SOCKETPAIR.invokeExact(e, domain, type, protocol, fds), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.SOCKETPAIR.invoke(e -> (int) SOCKETPAIR.invokeExact(e, domain, type, protocol, fds));
     }
 
     public static int bind(int fd, MemorySegment address, int length) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((int) BIND.invokeExact(e, fd, address, length), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.BIND.invoke(e -> (int) BIND.invokeExact(e, fd, address, length));
     }
 
     public static int listen(int fd, int backlog) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((int) LISTEN.invokeExact(e, fd, backlog), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.LISTEN.invoke(e -> (int) LISTEN.invokeExact(e, fd, backlog));
     }
 
     public static int accept4(int fd, MemorySegment address, MemorySegment length, int flags) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            int r;
-            do {
-                r = result((int) ACCEPT4.invokeExact(e, fd, address, length, flags), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.ACCEPT4.invoke(e -> (int) ACCEPT4.invokeExact(e, fd, address, length, flags));
     }
 
     public static int connect(int fd, MemorySegment address, int length) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            int r = result((int) CONNECT.invokeExact(e, fd, address, length), e);
-            return r == -EINTR ? -EINPROGRESS : r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.CONNECT.invoke(e -> (int) CONNECT.invokeExact(e, fd, address, length));
     }
 
     public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((int) GETSOCKOPT.invokeExact(e, fd, level, name, value, length), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.GETSOCKOPT.invoke(e -> (int) GETSOCKOPT.invokeExact(e, fd, level, name, value, length));
     }
 
     public static int setsockopt(int fd, int level, int name, MemorySegment value, int length) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((int) SETSOCKOPT.invokeExact(e, fd, level, name, value, length), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.SETSOCKOPT.invoke(e -> (int) SETSOCKOPT.invokeExact(e, fd, level, name, value, length));
     }
 
     public static int shutdown(int fd, int how) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((int) SHUTDOWN.invokeExact(e, fd, how), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.SHUTDOWN.invoke(e -> (int) SHUTDOWN.invokeExact(e, fd, how));
     }
 }

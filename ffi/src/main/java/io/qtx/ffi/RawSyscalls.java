@@ -1,6 +1,5 @@
 package io.qtx.ffi;
 
-import static io.qtx.ffi.Downcalls.unexpected;
 import static io.qtx.ffi.Downcalls.nonBlockingWithErrno;
 import static io.qtx.ffi.Downcalls.withErrno;
 import static io.qtx.ffi.Downcalls.withErrnoVariadic;
@@ -12,15 +11,11 @@ import io.qtx.ffi.generated.Linux;
 
 /**
  * The raw level: each method makes one system call and returns its result, or {@code -errno}
- * on failure. Nothing throws here (but a broken handle), and EINTR is retried here and only
- * here, so no caller ever sees it. {@link Syscalls} is the checked level above.
- *
- * <p>close(2) is the one call never retried: on Linux the descriptor is gone even when it
- * reports EINTR, and a retry could close a descriptor another thread just opened.
+ * on failure. Nothing throws here (but a broken handle). EINTR is handled by {@link RawCall},
+ * the one place that invokes a downcall, by its table (close and epoll_wait are the
+ * exceptions to "retry"). {@link Syscalls} is the checked level above.
  */
 public final class RawSyscalls {
-
-    private static final int EINTR = Linux.EINTR();
 
     private static final MethodHandle EPOLL_CREATE1 = withErrno(Linux.epoll_create1$address(), Linux.epoll_create1$descriptor());
     private static final MethodHandle EPOLL_CTL = withErrno(Linux.epoll_ctl$address(), Linux.epoll_ctl$descriptor());
@@ -53,252 +48,97 @@ public final class RawSyscalls {
     private RawSyscalls() {
     }
 
-    /** {@code r} as the call returned it, or {@code -errno} where it reported failure with -1. */
-    private static long result(long r, MemorySegment errnoCell) {
-        return r != -1 ? r : -ErrnoCell.errno(errnoCell);
-    }
-
     public static int epollCreate1(int flags) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) EPOLL_CREATE1.invokeExact(e, flags), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.EPOLL_CREATE1.invoke(e -> (int) EPOLL_CREATE1.invokeExact(e, flags));
     }
 
     public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) EPOLL_CTL.invokeExact(e, epfd, op, fd, event), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.EPOLL_CTL.invoke(e -> (int) EPOLL_CTL.invokeExact(e, epfd, op, fd, event));
     }
 
     /** Returns 0 events when a signal interrupted the wait: the caller's loop recomputes its timeout. */
     public static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            int r = (int) result((int) EPOLL_WAIT.invokeExact(e, epfd, events, maxEvents, timeoutMillis), e);
-            return r == -EINTR ? 0 : r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.EPOLL_WAIT.invoke(e -> (int) EPOLL_WAIT.invokeExact(e, epfd, events, maxEvents, timeoutMillis));
     }
 
     public static int timerfdCreate(int clockId, int flags) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) TIMERFD_CREATE.invokeExact(e, clockId, flags), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.TIMERFD_CREATE.invoke(e -> (int) TIMERFD_CREATE.invokeExact(e, clockId, flags));
     }
 
     public static int timerfdSettime(int fd, int flags, MemorySegment newValue, MemorySegment oldValue) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) TIMERFD_SETTIME.invokeExact(e, fd, flags, newValue, oldValue), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.TIMERFD_SETTIME.invoke(e -> (int) TIMERFD_SETTIME.invokeExact(e, fd, flags, newValue, oldValue));
     }
 
     public static int eventfd(int initialValue, int flags) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) EVENTFD.invokeExact(e, initialValue, flags), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.EVENTFD.invoke(e -> (int) EVENTFD.invokeExact(e, initialValue, flags));
     }
 
     public static long read(int fd, MemorySegment buffer, long count) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            long r;
-            do {
-                r = result((long) READ.invokeExact(e, fd, buffer, count), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return RawCall.READ.invoke(e -> (long) READ.invokeExact(e, fd, buffer, count));
     }
 
     public static long write(int fd, MemorySegment buffer, long count) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            long r;
-            do {
-                r = result((long) WRITE.invokeExact(e, fd, buffer, count), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return RawCall.WRITE.invoke(e -> (long) WRITE.invokeExact(e, fd, buffer, count));
     }
 
     public static long readv(int fd, MemorySegment iovecs, int count) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            long r;
-            do {
-                r = result((long) READV.invokeExact(e, fd, iovecs, count), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return RawCall.READV.invoke(e -> (long) READV.invokeExact(e, fd, iovecs, count));
     }
 
     public static long writev(int fd, MemorySegment iovecs, int count) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            long r;
-            do {
-                r = result((long) WRITEV.invokeExact(e, fd, iovecs, count), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return RawCall.WRITEV.invoke(e -> (long) WRITEV.invokeExact(e, fd, iovecs, count));
     }
 
     public static int close(int fd) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            int r = (int) result((int) CLOSE.invokeExact(e, fd), e);
-            return r == -EINTR ? 0 : r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.CLOSE.invoke(e -> (int) CLOSE.invokeExact(e, fd));
     }
 
     public static int open(MemorySegment path, int flags, int mode) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            int r;
-            do {
-                r = (int) result((int) OPEN.invokeExact(e, path, flags, mode), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.OPEN.invoke(e -> (int) OPEN.invokeExact(e, path, flags, mode));
     }
 
     public static int fcntl(int fd, int command, int argument) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) FCNTL.invokeExact(e, fd, command, argument), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.FCNTL.invoke(e -> (int) FCNTL.invokeExact(e, fd, command, argument));
     }
 
     public static int ioctl(int fd, long request, MemorySegment argument) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            int r;
-            do {
-                r = (int) result((int) IOCTL.invokeExact(e, fd, request, argument), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.IOCTL.invoke(e -> (int) IOCTL.invokeExact(e, fd, request, argument));
     }
 
     public static int unlink(MemorySegment path) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) UNLINK.invokeExact(e, path), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.UNLINK.invoke(e -> (int) UNLINK.invokeExact(e, path));
     }
 
     public static int pipe2(MemorySegment fds, int flags) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) PIPE2.invokeExact(e, fds, flags), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.PIPE2.invoke(e -> (int) PIPE2.invokeExact(e, fds, flags));
     }
 
     public static int memfdCreate(MemorySegment name, int flags) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) MEMFD_CREATE.invokeExact(e, name, flags), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.MEMFD_CREATE.invoke(e -> (int) MEMFD_CREATE.invokeExact(e, name, flags));
     }
 
     public static int ftruncate(int fd, long length) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            int r;
-            do {
-                r = (int) result((int) FTRUNCATE.invokeExact(e, fd, length), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.FTRUNCATE.invoke(e -> (int) FTRUNCATE.invokeExact(e, fd, length));
     }
 
     /** The mapping's address, or {@code -errno} (mmap reports failure as MAP_FAILED, i.e. -1). */
     public static long mmap(MemorySegment address, long length, int protection, int flags, int fd, long offset) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            MemorySegment r = (MemorySegment) MMAP.invokeExact(e, address, length, protection, flags, fd, offset);
-            return result(r.address(), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return RawCall.MMAP.invoke(e -> ((MemorySegment) MMAP.invokeExact(e, address, length, protection, flags, fd, offset)).address());
     }
 
     public static int munmap(MemorySegment address, long length) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) MUNMAP.invokeExact(e, address, length), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.MUNMAP.invoke(e -> (int) MUNMAP.invokeExact(e, address, length));
     }
 
     public static int inotifyInit1(int flags) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) INOTIFY_INIT1.invokeExact(e, flags), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.INOTIFY_INIT1.invoke(e -> (int) INOTIFY_INIT1.invokeExact(e, flags));
     }
 
     public static int inotifyAddWatch(int fd, MemorySegment path, int mask) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) INOTIFY_ADD_WATCH.invokeExact(e, fd, path, mask), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.INOTIFY_ADD_WATCH.invoke(e -> (int) INOTIFY_ADD_WATCH.invokeExact(e, fd, path, mask));
     }
 
     public static int statvfs(MemorySegment path, MemorySegment buf) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            int r;
-            do {
-                r = (int) result((int) STATVFS.invokeExact(e, path, buf), e);
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.STATVFS.invoke(e -> (int) STATVFS.invokeExact(e, path, buf));
     }
 }

@@ -15,13 +15,6 @@ import io.qtx.ffi.generated.Linux;
  */
 public final class SocketQueues {
 
-    /**
-     * SIOCOUTQ is TIOCOUTQ on Linux (asm-generic/ioctls.h), the same on x86-64 and aarch64.
-     * Typed in because the jextract header does not include it; SocketQueuesTest checks the
-     * behaviour against the kernel, which is what matters.
-     */
-    private static final long SIOCOUTQ = 0x5411;
-
     private SocketQueues() {
     }
 
@@ -29,7 +22,7 @@ public final class SocketQueues {
     public static int unreadByPeer(Fd socket) throws NativeException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(Linux.C_INT);
-            int r = RawSyscalls.ioctl(socket.checkedValue("ioctl(SIOCOUTQ)"), SIOCOUTQ, out);
+            int r = RawSyscalls.ioctl(socket.checkedValue("ioctl(SIOCOUTQ)"), ExtraConstants.SIOCOUTQ, out);
             Syscalls.check("ioctl(SIOCOUTQ)", socket.description(), r);
             return out.get(Linux.C_INT, 0);
         }

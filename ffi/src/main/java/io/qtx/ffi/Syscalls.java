@@ -79,8 +79,13 @@ public final class Syscalls {
     /**
      * Arms {@code timer} to fire once at {@code deadlineNanos} on CLOCK_MONOTONIC (the clock of
      * {@link System#nanoTime()} on Linux), or disarms it when {@code deadlineNanos} is 0.
-     * {@code spec} is caller-owned scratch of {@link itimerspec#layout()}, so arming allocates nothing.
+     * {@code spec} is caller-owned scratch from {@link #allocateTimerSpec}, so arming allocates nothing.
      */
+    /** Scratch for {@link #timerfdSetAbsolute}: one {@code itimerspec}, from the owner's arena. */
+    public static MemorySegment allocateTimerSpec(Arena arena) {
+        return arena.allocate(itimerspec.layout());
+    }
+
     public static void timerfdSetAbsolute(Fd timer, long deadlineNanos, MemorySegment spec) throws NativeException {
         MemorySegment interval = itimerspec.it_interval(spec);
         MemorySegment value = itimerspec.it_value(spec);

@@ -1,6 +1,5 @@
 package io.qtx.ffi;
 
-import static io.qtx.ffi.Downcalls.unexpected;
 import static io.qtx.ffi.Downcalls.withErrno;
 
 import java.lang.foreign.Arena;
@@ -21,7 +20,8 @@ import java.util.List;
  * JDK's user-attribute view cannot reach. Hand-written downcalls (jextract is not installed
  * where these were added); the layouts come from the linker's own {@code size_t}, {@code long}
  * and {@code int}, never typed in. Raw calls return {@code -errno}; the public methods throw
- * a {@link NativeException} naming the call, the path and the attribute.
+ * a {@link NativeException} naming the call, the path and the attribute; EINTR
+ * follows {@link RawCall}'s table like every other call.
  */
 public final class Xattrs {
 
@@ -49,35 +49,16 @@ public final class Xattrs {
         return withErrno(address, descriptor);
     }
 
-    private static long result(long r, MemorySegment errnoCell) {
-        return r != -1 ? r : -ErrnoCell.errno(errnoCell);
-    }
-
     static long llistxattr(MemorySegment path, MemorySegment list, long size) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((long) LLISTXATTR.invokeExact(e, path, list, size), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return RawCall.LLISTXATTR.invoke(e -> (long) LLISTXATTR.invokeExact(e, path, list, size));
     }
 
     static long lgetxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return result((long) LGETXATTR.invokeExact(e, path, name, value, size), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return RawCall.LGETXATTR.invoke(e -> (long) LGETXATTR.invokeExact(e, path, name, value, size));
     }
 
     static int lsetxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size, int flags) {
-        MemorySegment e = ErrnoCell.get();
-        try {
-            return (int) result((int) LSETXATTR.invokeExact(e, path, name, value, size, flags), e);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) RawCall.LSETXATTR.invoke(e -> (int) LSETXATTR.invokeExact(e, path, name, value, size, flags));
     }
 
     /** The names of every extended attribute of {@code path} the caller may see. */

@@ -22,13 +22,16 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SequenceLayout;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -177,6 +180,31 @@ class NativeLayoutTest {
             }
         }
         assertTrue(diffs.isEmpty(), "generated constants differ from C:\n  " + String.join("\n  ", diffs));
+    }
+
+    @Test
+    void extraConstantsMatchCAndAreNotGenerated() throws IllegalAccessException {
+        Set<String> generated = new HashSet<>(argfileNames("include-constant"));
+        Set<String> fields = new HashSet<>();
+        List<String> diffs = new ArrayList<>();
+        for (Field f : ExtraConstants.class.getFields()) {
+            String name = f.getName();
+            fields.add(name);
+            Long cValue = c.get("const " + name);
+            long javaValue = ((Number) f.get(null)).longValue();
+            if (generated.contains(name)) {
+                diffs.add(name + ": generated now, delete it from ExtraConstants");
+            } else if (cValue == null) {
+                diffs.add(name + ": not printed by layouts.c");
+            } else if (cValue != javaValue) {
+                diffs.add(name + ": Java " + javaValue + ", C " + cValue);
+            }
+        }
+        c.keySet().stream().filter(k -> k.startsWith("const ")).map(k -> k.substring("const ".length()))
+                .filter(name -> !generated.contains(name) && !fields.contains(name))
+                .forEach(name -> diffs.add(name + ": printed by layouts.c, no such generated or ExtraConstants constant"));
+        assertTrue(fields.containsAll(Set.of("SIOCOUTQ", "PROT_NONE")), "fields: " + fields);
+        assertTrue(diffs.isEmpty(), "hand-written constants differ from C:\n  " + String.join("\n  ", diffs));
     }
 
     @Test

@@ -139,38 +139,15 @@ public final class FrameReader implements AutoCloseable {
                     bytesSkipped += skip;
                     continue;
                 }
-                final boolean v2 = m.get(ValueLayout.JAVA_BYTE, at + 3) == FrameDescriptor.VERSION_2;
-                final int headerLength = v2 ? FrameDescriptor.HEADER_LENGTH_V2 : FrameDescriptor.HEADER_LENGTH_V1;
-                if (avail < headerLength) {
+                final int frameLength = checkFrame(m, at, avail);
+                if (frameLength == INCOMPLETE) {
                     pending = true;
                     break;
                 }
-                if (v2 && crc32c(at, FrameDescriptor.HEADER_CRC_OFFSET)
-                        != FrameDescriptor.getIntBE(m, at + FrameDescriptor.HEADER_CRC_OFFSET)) {
-                    resyncsIntegrity++;
+                if (frameLength == BROKEN) {
                     pos = skipMagic(pos);
                     continue;
                 }
-                // Unsigned: a length with the top bit set is just a very large one.
-                final long length = Integer.toUnsignedLong(FrameDescriptor.getIntBE(m, at + FrameDescriptor.LENGTH_OFFSET));
-                if (length > maxPayload) {
-                    resyncsOversize++;
-                    pos = skipMagic(pos);
-                    continue;
-                }
-                final int frameLength = headerLength + (int) length;
-                if (avail < frameLength) {
-                    pending = true;
-                    break;
-                }
-                final long payloadAt = at + headerLength;
-                if (v2 && crc32c(payloadAt, (int) length)
-                        != FrameDescriptor.getIntBE(m, at + FrameDescriptor.PAYLOAD_CRC_OFFSET)) {
-                    resyncsIntegrity++;
-                    pos = skipMagic(pos);
-                    continue;
-                }
-                frame.set(v2 ? FrameDescriptor.VERSION_2 : FrameDescriptor.VERSION_1, payloadAt, (int) length);
                 // Counted as consumed before the call: if the handler throws, its frame is not
                 // delivered again.
                 pos += frameLength;
@@ -179,7 +156,7 @@ public final class FrameReader implements AutoCloseable {
                     pos = skipMagic(pos - frameLength);
                     continue;
                 }
-                payload += length;
+                payload += frame.payloadLength();
                 delivered++;
             }
         } finally {
@@ -192,6 +169,48 @@ public final class FrameReader implements AutoCloseable {
             stallPosition = -1;
         }
         return delivered;
+    }
+
+    /** {@link #checkFrame}: the frame at hand is not all there yet. */
+    private static final int INCOMPLETE = -1;
+    /** {@link #checkFrame}: the magic at hand led astray (counted); resync past it. */
+    private static final int BROKEN = -2;
+
+    /**
+     * Checks the frame whose magic is at {@code at}, with {@code avail} bytes there: its
+     * header CRC (QTX2), its length against the maximum, its payload CRC (QTX2). A frame that
+     * holds is set into {@link #frame} and its whole length returned; otherwise
+     * {@link #INCOMPLETE} or {@link #BROKEN}, with the resync counted.
+     */
+    private int checkFrame(MemorySegment m, long at, int avail) {
+        final boolean v2 = m.get(ValueLayout.JAVA_BYTE, at + 3) == FrameDescriptor.VERSION_2;
+        final int headerLength = v2 ? FrameDescriptor.HEADER_LENGTH_V2 : FrameDescriptor.HEADER_LENGTH_V1;
+        if (avail < headerLength) {
+            return INCOMPLETE;
+        }
+        if (v2 && crc32c(at, FrameDescriptor.HEADER_CRC_OFFSET)
+                != FrameDescriptor.getIntBE(m, at + FrameDescriptor.HEADER_CRC_OFFSET)) {
+            resyncsIntegrity++;
+            return BROKEN;
+        }
+        // Unsigned: a length with the top bit set is just a very large one.
+        final long length = Integer.toUnsignedLong(FrameDescriptor.getIntBE(m, at + FrameDescriptor.LENGTH_OFFSET));
+        if (length > maxPayload) {
+            resyncsOversize++;
+            return BROKEN;
+        }
+        final int frameLength = headerLength + (int) length;
+        if (avail < frameLength) {
+            return INCOMPLETE;
+        }
+        final long payloadAt = at + headerLength;
+        if (v2 && crc32c(payloadAt, (int) length)
+                != FrameDescriptor.getIntBE(m, at + FrameDescriptor.PAYLOAD_CRC_OFFSET)) {
+            resyncsIntegrity++;
+            return BROKEN;
+        }
+        frame.set(v2 ? FrameDescriptor.VERSION_2 : FrameDescriptor.VERSION_1, payloadAt, (int) length);
+        return frameLength;
     }
 
     /** Gives up the frame whose magic is at {@code pos}: only its first byte is dropped. */

@@ -1,13 +1,8 @@
 package io.qtx.framing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
-
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.MessageLite;
 
 /**
  * Serialises frames (header and payload) straight into an off-heap ring, and hands the transport
@@ -60,34 +55,32 @@ public final class FrameWriter implements AutoCloseable {
         return version;
     }
 
-    /** Queues {@code message} as one frame; see {@link #offer(MessageLite, int)}. */
-    public boolean offer(MessageLite message) {
-        return offer(message, 0);
+    /**
+     * Writes one payload, whose size the caller knew before asking for room, straight into the
+     * frame's space: the protocol module serialises its messages this way, and framing never
+     * learns what a payload is.
+     */
+    @FunctionalInterface
+    public interface PayloadEncoder<T> {
+        /** Fills {@code into} from its position to its limit: exactly the size given to offer. */
+        void encode(T payload, ByteBuffer into);
     }
 
     /**
-     * Queues {@code message} as one frame if it fits and leaves {@code keepFree} bytes free.
+     * Queues {@code payload} as one frame of {@code size} bytes, written by {@code encoder}, if it
+     * fits and leaves {@code keepFree} bytes free.
      *
      * @return false (and nothing queued) when the queue is too full
-     * @throws IllegalArgumentException when the message is larger than the peer's maximum
+     * @throws IllegalArgumentException when {@code size} is larger than the peer's maximum
      */
-    public boolean offer(MessageLite message, int keepFree) {
-        final int size = message.getSerializedSize();
+    public <T> boolean offer(T payload, int size, PayloadEncoder<? super T> encoder, int keepFree) {
         final long payloadAt = reserve(size, keepFree);
         if (payloadAt < 0) {
             return false;
         }
         ByteBuffer b = ring.buffer();
         b.limit((int) payloadAt + size).position((int) payloadAt);
-        try {
-            CodedOutputStream out = CodedOutputStream.newInstance(b);
-            message.writeTo(out);
-            out.flush();
-        } catch (IOException e) {
-            // Cannot happen: the space was sized by getSerializedSize(); a message changed by
-            // another thread while being written is the only way, and a bug.
-            throw new UncheckedIOException("message changed while being serialised", e);
-        }
+        encoder.encode(payload, b);
         finish(payloadAt, size);
         return true;
     }

@@ -4,8 +4,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
-import io.qtx.ffi.RawSyscalls;
-import io.qtx.ffi.generated.Linux;
+import io.qtx.ffi.Fd;
+import io.qtx.ffi.NativeException;
+import io.qtx.ffi.SharedMemory;
 
 /**
  * A ring whose pages are mapped twice, back to back: byte {@code i} of the first mapping is also
@@ -14,8 +15,10 @@ import io.qtx.ffi.generated.Linux;
  * contiguous run.
  *
  * <p>Built from a memfd sized to the capacity, mapped {@code MAP_SHARED|MAP_FIXED} twice over a
- * reservation of twice the size. Where that fails (no memfd, an odd page size, address space)
- * {@link #tryAllocate} returns null and {@link ByteRing#allocate} falls back to compaction.
+ * reservation of twice the size, through ffi's checked {@link SharedMemory}. Where that fails
+ * (no memfd, an odd page size, address space) {@link #tryAllocate} returns null, keeps the
+ * call and errno in {@link #lastFailure()}, and {@link ByteRing#allocate} falls back to
+ * compaction.
  */
 public final class MirroredRing extends ByteRing {
 
@@ -25,7 +28,8 @@ public final class MirroredRing extends ByteRing {
      */
     static final int GRANULE = 64 << 10;
 
-    private static final int PROT_NONE = 0;
+    /** Why the last {@link #tryAllocate} made no ring: the call, its argument and errno. */
+    private static volatile String lastFailure;
 
     private final MemorySegment memory;
     private final ByteBuffer buffer;
@@ -37,8 +41,7 @@ public final class MirroredRing extends ByteRing {
     private MirroredRing(int capacity, long base) {
         super(capacity, Arena.ofShared());
         long length = 2L * capacity;
-        this.memory = MemorySegment.ofAddress(base).reinterpret(length, arena,
-                m -> RawSyscalls.munmap(MemorySegment.ofAddress(base), length));
+        this.memory = MemorySegment.ofAddress(base).reinterpret(length, arena, m -> unmap(base, length));
         this.buffer = memory.asByteBuffer();
     }
 
@@ -51,35 +54,43 @@ public final class MirroredRing extends ByteRing {
     public static MirroredRing tryAllocate(int minCapacity) {
         long capacity = roundedCapacity(minCapacity);
         if (2 * capacity > Integer.MAX_VALUE) {
-            return null; // the doubled mapping must stay addressable by one ByteBuffer
-        }
-        int fd;
-        try (Arena name = Arena.ofConfined()) {
-            fd = RawSyscalls.memfdCreate(name.allocateFrom("qtx-ring"), Linux.MFD_CLOEXEC());
-        }
-        if (fd < 0) {
+            lastFailure = "capacity " + capacity + ": the doubled mapping must stay addressable by one ByteBuffer";
             return null;
         }
         try {
-            if (RawSyscalls.ftruncate(fd, capacity) < 0) {
-                return null;
+            return map((int) capacity);
+        } catch (NativeException e) {
+            lastFailure = e.getMessage();
+            return null;
+        }
+    }
+
+    /** Why the last {@link #tryAllocate} returned null (e.g. {@code "mmap(...): ENOMEM (...)"}), or null. */
+    public static String lastFailure() {
+        return lastFailure;
+    }
+
+    private static MirroredRing map(int capacity) throws NativeException {
+        // The mappings keep the memory; the descriptor is not needed past this method.
+        try (Fd memfd = SharedMemory.memfd("qtx-ring", capacity)) {
+            long base = SharedMemory.reserve(2L * capacity);
+            try {
+                SharedMemory.mapFixed(base, capacity, memfd);
+                SharedMemory.mapFixed(base + capacity, capacity, memfd);
+            } catch (NativeException e) {
+                unmap(base, 2L * capacity);
+                throw e;
             }
-            long base = RawSyscalls.mmap(MemorySegment.NULL, 2 * capacity, PROT_NONE,
-                    Linux.MAP_PRIVATE() | Linux.MAP_ANONYMOUS(), -1, 0);
-            if (base < 0) {
-                return null;
-            }
-            int rw = Linux.PROT_READ() | Linux.PROT_WRITE();
-            int fixed = Linux.MAP_SHARED() | Linux.MAP_FIXED();
-            if (RawSyscalls.mmap(MemorySegment.ofAddress(base), capacity, rw, fixed, fd, 0) != base
-                    || RawSyscalls.mmap(MemorySegment.ofAddress(base + capacity), capacity, rw, fixed, fd, 0) != base + capacity) {
-                RawSyscalls.munmap(MemorySegment.ofAddress(base), 2 * capacity);
-                return null;
-            }
-            return new MirroredRing((int) capacity, base);
-        } finally {
-            // The mappings keep the memory; the descriptor is not needed past this point.
-            RawSyscalls.close(fd);
+            return new MirroredRing(capacity, base);
+        }
+    }
+
+    private static void unmap(long base, long length) {
+        try {
+            SharedMemory.unmap(base, length);
+        } catch (NativeException e) {
+            // munmap fails only on arguments that were never a mapping of ours: a bug, not a state.
+            throw new IllegalStateException("unmapping the mirrored ring", e);
         }
     }
 

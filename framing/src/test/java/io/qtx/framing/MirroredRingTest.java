@@ -3,6 +3,7 @@ package io.qtx.framing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.ValueLayout;
 
@@ -45,6 +46,7 @@ class MirroredRingTest {
     @Test
     void aCapacityTooLargeToMirrorFallsBackToCompaction() {
         assertNull(MirroredRing.tryAllocate(Integer.MAX_VALUE - 10));
+        assertTrue(MirroredRing.lastFailure().contains("doubled mapping"), MirroredRing.lastFailure());
         try (ByteRing small = ByteRing.allocate(1000)) {
             assertInstanceOf(MirroredRing.class, small);
         }

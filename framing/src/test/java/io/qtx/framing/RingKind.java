@@ -1,7 +1,7 @@
 package io.qtx.framing;
 
-/** The ring implementations every reader and writer test runs against. */
-enum RingKind {
+/** The ring implementations every reader and writer test runs against (protocol's tests too, through the test-jar). */
+public enum RingKind {
     COMPACTING {
         @Override
         ByteRing make(int capacity) {
@@ -22,7 +22,7 @@ enum RingKind {
 
     abstract ByteRing make(int capacity);
 
-    FrameReader reader(int maxPayload) {
+    public FrameReader reader(int maxPayload) {
         return new FrameReader(make(FrameReader.ringCapacity(maxPayload)), maxPayload, FrameReader.DEFAULT_STALL_NANOS);
     }
 }

@@ -1,6 +1,8 @@
 package io.qtx.framing;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,8 +71,13 @@ class RingTest {
     @EnumSource(RingKind.class)
     void closeIsIdempotent(RingKind kind) {
         ByteRing ring = kind.make(4096);
+        MemorySegment memory = ring.memory();
+        assertTrue(memory.scope().isAlive());
         ring.close();
-        ring.close();
+        assertFalse(memory.scope().isAlive(), "the first close frees the memory");
+        assertDoesNotThrow(ring::close, "a second close is a no-op");
+        assertThrows(IllegalStateException.class, () -> memory.get(ValueLayout.JAVA_BYTE, 0),
+                "nothing reads freed memory");
     }
 
     @ParameterizedTest

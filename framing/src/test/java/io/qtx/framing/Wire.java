@@ -1,9 +1,14 @@
 package io.qtx.framing;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.zip.CRC32C;
 
 /**
@@ -11,12 +16,12 @@ import java.util.zip.CRC32C;
  * {@link FrameWriter}, so the reader is tested against the documented format, not against the
  * writer's idea of it.
  */
-final class Wire {
+public final class Wire {
 
     private Wire() {
     }
 
-    static byte[] qtx1(byte[] payload) {
+    public static byte[] qtx1(byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
         b.put((byte) 0x51).put((byte) 0x54).put((byte) 0x58).put((byte) 0x01);
         b.putInt(payload.length);
@@ -24,7 +29,7 @@ final class Wire {
         return b.array();
     }
 
-    static byte[] qtx2(byte[] payload) {
+    public static byte[] qtx2(byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(16 + payload.length);
         b.put((byte) 0x51).put((byte) 0x54).put((byte) 0x58).put((byte) 0x02);
         b.putInt(payload.length);
@@ -38,16 +43,16 @@ final class Wire {
         return b.array();
     }
 
-    static byte[] frame(int version, byte[] payload) {
+    public static byte[] frame(int version, byte[] payload) {
         return version == 2 ? qtx2(payload) : qtx1(payload);
     }
 
     /** A QTX1 header that claims {@code length} bytes, with no payload after it. */
-    static byte[] qtx1Header(int length) {
+    public static byte[] qtx1Header(int length) {
         return ByteBuffer.allocate(8).putInt(0x51545801).putInt(length).array();
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);
@@ -56,7 +61,7 @@ final class Wire {
     }
 
     /** Payload bytes that contain no 0x51, so they can never look like a magic. */
-    static byte[] payload(int length, int seed) {
+    public static byte[] payload(int length, int seed) {
         byte[] p = new byte[length];
         java.util.Random r = new java.util.Random(seed);
         for (int i = 0; i < length; i++) {
@@ -67,7 +72,7 @@ final class Wire {
     }
 
     /** Feeds bytes into a reader in chunks and collects the payloads it delivers. */
-    static final class Sink implements FrameHandler {
+    public static final class Sink implements FrameHandler {
         final List<byte[]> payloads = new ArrayList<>();
         final List<Byte> versions = new ArrayList<>();
 
@@ -83,7 +88,7 @@ final class Wire {
      * Pushes {@code bytes} through the reader's ring in reads of at most {@code chunk} bytes (and
      * of at most what the ring has free, as a transport would), polling after each read.
      */
-    static void feed(FrameReader reader, FrameHandler handler, byte[] bytes, int chunk) {
+    public static void feed(FrameReader reader, FrameHandler handler, byte[] bytes, int chunk) {
         int off = 0;
         while (off < bytes.length) {
             ByteRing ring = reader.ring();
@@ -102,7 +107,21 @@ final class Wire {
     }
 
     /** As at a connection's end: abandon whatever is pending and poll until nothing changes. */
-    static void drain(FrameReader reader, FrameHandler handler) {
+    public static void drain(FrameReader reader, FrameHandler handler) {
         reader.resetAll(handler);
+    }
+
+    /** Drains the writer as a transport would, each write taking a random part of the chunk ({@code shortWrites}) or all of it (null). */
+    public static byte[] drain(FrameWriter w, Random shortWrites) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (w.chunkLength() > 0) {
+            int len = w.chunkLength();
+            assertTrue(len <= FrameDescriptor.MAX_WRITE_CHUNK, "chunk " + len);
+            int n = shortWrites == null ? len : shortWrites.nextInt(len + 1);
+            MemorySegment chunk = w.memory().asSlice(w.chunkOffset(), n);
+            out.writeBytes(chunk.toArray(ValueLayout.JAVA_BYTE));
+            w.consumed(n);
+        }
+        return out.toByteArray();
     }
 }

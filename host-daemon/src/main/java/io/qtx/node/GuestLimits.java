@@ -2,7 +2,7 @@ package io.qtx.node;
 
 import java.time.Duration;
 
-import io.qtx.framing.WireLimits;
+import io.qtx.protocol.WireLimits;
 import io.qtx.proto.Envelope;
 import io.qtx.session.InboundBudget;
 

@@ -12,7 +12,7 @@ import com.google.protobuf.util.JsonFormat;
 
 import io.qtx.framing.ByteRing;
 import io.qtx.framing.CompactingRing;
-import io.qtx.framing.EnvelopeDecoder;
+import io.qtx.protocol.EnvelopeDecoder;
 import io.qtx.framing.FrameReader;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.TelemetryReport;

@@ -13,11 +13,12 @@ import io.qtx.epoll.Timer;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
 import io.qtx.ffi.Syscalls;
-import io.qtx.framing.EnvelopeDecoder;
+import io.qtx.protocol.EnvelopeDecoder;
 import io.qtx.framing.FrameReader;
 import io.qtx.framing.FrameWriter;
 import io.qtx.framing.ReaderStats;
 import io.qtx.proto.Envelope;
+import io.qtx.protocol.ProtoFrames;
 
 /**
  * Moves envelopes over one descriptor on an {@link EventLoop}: bytes are read straight into
@@ -155,7 +156,7 @@ public final class FramedChannel implements AutoCloseable {
 
     /** Like {@link #send(MessageLite)}, but only if {@code keepFree} bytes stay free (room for replies). */
     public boolean send(MessageLite message, int keepFree) {
-        if (closed || !writer.offer(message, keepFree)) {
+        if (closed || !ProtoFrames.offer(writer, message, keepFree)) {
             return false;
         }
         flush();

@@ -1,6 +1,6 @@
 package io.qtx.session;
 
-import io.qtx.framing.WireLimits;
+import io.qtx.protocol.WireLimits;
 
 /**
  * What a {@link FramedChannel} lets its peer cost: checked before a payload is parsed

@@ -23,6 +23,7 @@ import io.qtx.ffi.Sockets;
 import io.qtx.framing.FrameWriter;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Ping;
+import io.qtx.protocol.ProtoFrames;
 
 class FramedChannelTest {
 
@@ -75,7 +76,7 @@ class FramedChannelTest {
     void framesBehindGarbageAndSplitAcrossWritesAllArriveInOrder() throws Exception {
         try (Arena arena = Arena.ofConfined(); FrameWriter writer = new FrameWriter(1 << 16, 1 << 12)) {
             for (int id = 1; id <= 50; id++) {
-                writer.offer(ping(id));
+                ProtoFrames.offer(writer, ping(id));
             }
             MemorySegment frames = writer.readable(1 << 16);
             MemorySegment wire = arena.allocate(7 + frames.byteSize());

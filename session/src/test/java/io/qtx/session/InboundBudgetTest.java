@@ -23,7 +23,8 @@ import io.qtx.epoll.EventLoop;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.Sockets;
 import io.qtx.framing.FrameWriter;
-import io.qtx.framing.WireLimits;
+import io.qtx.protocol.ProtoFrames;
+import io.qtx.protocol.WireLimits;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Ping;
 import io.qtx.proto.Role;
@@ -87,7 +88,7 @@ class InboundBudgetTest {
     private void sendPings(int count) {
         try (Arena arena = Arena.ofConfined(); FrameWriter writer = new FrameWriter(1 << 20, 1 << 12)) {
             for (int id = 1; id <= count; id++) {
-                writer.offer(ping(id));
+                ProtoFrames.offer(writer, ping(id));
             }
             MemorySegment frames = writer.readable(1 << 20);
             MemorySegment wire = arena.allocate(frames.byteSize());
@@ -154,9 +155,9 @@ class InboundBudgetTest {
         FramedChannel c = channel(new InboundBudget(limits, 1 << 20, 1 << 20, Double.POSITIVE_INFINITY,
                 Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 1), received::add);
         try (FrameWriter writer = new FrameWriter(1 << 16, 1 << 12)) {
-            writer.offer(Envelope.newBuilder().setId(1).setHello(io.qtx.proto.Hello.newBuilder()
+            ProtoFrames.offer(writer, Envelope.newBuilder().setId(1).setHello(io.qtx.proto.Hello.newBuilder()
                     .setHostname("far too long")).build());
-            writer.offer(ping(2));
+            ProtoFrames.offer(writer, ping(2));
             MemorySegment frames = writer.readable(1 << 16);
             pair[1].write(frames);
         }

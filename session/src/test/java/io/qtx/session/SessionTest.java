@@ -25,6 +25,7 @@ import io.qtx.proto.Ping;
 import io.qtx.proto.Request;
 import io.qtx.proto.Role;
 import io.qtx.proto.SystemInfoRequest;
+import io.qtx.protocol.ProtoFrames;
 
 class SessionTest {
 
@@ -100,7 +101,7 @@ class SessionTest {
                     .setDeadlineAgentMs(PeerClock.nowMs() + 60_000)
                     .setSystemInfo(SystemInfoRequest.getDefaultInstance())).build();
             io.qtx.framing.FrameWriter writer = new io.qtx.framing.FrameWriter(1 << 16, 1 << 12);
-            writer.offer(stale);
+            ProtoFrames.offer(writer, stale);
             MemorySegment bytes = writer.readable(1 << 16);
             assertEquals(bytes.byteSize(), pair[0].write(bytes));
             writer.close();

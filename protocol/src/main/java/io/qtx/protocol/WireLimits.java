@@ -1,4 +1,4 @@
-package io.qtx.framing;
+package io.qtx.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -95,18 +95,9 @@ public final class WireLimits {
             }
             FieldDescriptor field = type.findFieldByNumber(WireFormat.getTagFieldNumber(tag));
             if (field == null) {
-                if (++objects[0] > maxObjects) {
-                    return tooMany(objects[0]);
-                }
-                if (wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                    int length = in.readRawVarint32();
-                    if (length > defaults.bytes()) {
-                        return type.getFullName() + " unknown field " + WireFormat.getTagFieldNumber(tag) + ": "
-                                + length + " bytes > " + defaults.bytes();
-                    }
-                    in.skipRawBytes(length);
-                } else {
-                    in.skipField(tag);
+                String broke = skipUnknown(in, type, tag, objects);
+                if (broke != null) {
+                    return broke;
                 }
                 continue;
             }
@@ -116,22 +107,14 @@ public final class WireLimits {
                 if (entries == null) {
                     entries = new int[type.getFields().size()];
                 }
+                // Packed scalars: every element takes at least one byte, so their bytes bound them.
+                boolean packed = delimited && isScalar(field);
                 int index = field.getIndex();
-                int length = -1;
-                if (delimited && field.getJavaType() != FieldDescriptor.JavaType.MESSAGE
-                        && field.getJavaType() != FieldDescriptor.JavaType.STRING
-                        && field.getJavaType() != FieldDescriptor.JavaType.BYTE_STRING) {
-                    // Packed scalars: every element takes at least one byte.
-                    length = in.readRawVarint32();
-                    entries[index] += length;
-                    in.skipRawBytes(length);
-                } else {
-                    entries[index]++;
-                }
+                entries[index] += packed ? skipPacked(in) : 1;
                 if (entries[index] > bound.entries()) {
                     return field.getFullName() + ": more than " + bound.entries() + " entries";
                 }
-                if (length >= 0) {
+                if (packed) {
                     continue;
                 }
             }
@@ -139,32 +122,73 @@ public final class WireLimits {
                 in.skipField(tag);
                 continue;
             }
-            switch (field.getJavaType()) {
-                case MESSAGE -> {
-                    if (++objects[0] > maxObjects) {
-                        return tooMany(objects[0]);
-                    }
-                    int length = in.readRawVarint32();
-                    int old = in.pushLimit(length);
-                    String broke = scan(in, field.getMessageType(), depth + 1, objects);
-                    if (broke != null) {
-                        return broke;
-                    }
-                    in.popLimit(old);
-                }
-                case STRING, BYTE_STRING -> {
-                    if (++objects[0] > maxObjects) {
-                        return tooMany(objects[0]);
-                    }
-                    int length = in.readRawVarint32();
-                    if (length > bound.bytes()) {
-                        return field.getFullName() + ": " + length + " bytes > " + bound.bytes();
-                    }
-                    in.skipRawBytes(length);
-                }
-                default -> in.skipField(tag); // a wire type that does not match: the parse will say so
+            String broke = scanDelimited(in, field, bound, tag, depth, objects);
+            if (broke != null) {
+                return broke;
             }
         }
+    }
+
+    /** An unknown field: one object (kept as unknown), a length-delimited one bounded like a string. */
+    private String skipUnknown(CodedInputStream in, Descriptor type, int tag, int[] objects) throws IOException {
+        if (++objects[0] > maxObjects) {
+            return tooMany(objects[0]);
+        }
+        if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            in.skipField(tag);
+            return null;
+        }
+        int length = in.readRawVarint32();
+        if (length > defaults.bytes()) {
+            return type.getFullName() + " unknown field " + WireFormat.getTagFieldNumber(tag) + ": "
+                    + length + " bytes > " + defaults.bytes();
+        }
+        in.skipRawBytes(length);
+        return null;
+    }
+
+    private static boolean isScalar(FieldDescriptor field) {
+        FieldDescriptor.JavaType t = field.getJavaType();
+        return t != FieldDescriptor.JavaType.MESSAGE && t != FieldDescriptor.JavaType.STRING
+                && t != FieldDescriptor.JavaType.BYTE_STRING;
+    }
+
+    /** Skips a packed run and returns its byte count. */
+    private static int skipPacked(CodedInputStream in) throws IOException {
+        int length = in.readRawVarint32();
+        in.skipRawBytes(length);
+        return length;
+    }
+
+    /** A length-delimited known field: a message is scanned in turn, a string or bytes bounded. */
+    private String scanDelimited(CodedInputStream in, FieldDescriptor field, Bound bound, int tag, int depth,
+                                 int[] objects) throws IOException {
+        switch (field.getJavaType()) {
+            case MESSAGE -> {
+                if (++objects[0] > maxObjects) {
+                    return tooMany(objects[0]);
+                }
+                int length = in.readRawVarint32();
+                int old = in.pushLimit(length);
+                String broke = scan(in, field.getMessageType(), depth + 1, objects);
+                if (broke != null) {
+                    return broke;
+                }
+                in.popLimit(old);
+            }
+            case STRING, BYTE_STRING -> {
+                if (++objects[0] > maxObjects) {
+                    return tooMany(objects[0]);
+                }
+                int length = in.readRawVarint32();
+                if (length > bound.bytes()) {
+                    return field.getFullName() + ": " + length + " bytes > " + bound.bytes();
+                }
+                in.skipRawBytes(length);
+            }
+            default -> in.skipField(tag); // a wire type that does not match: the parse will say so
+        }
+        return null;
     }
 
     private String tooMany(int objects) {

@@ -1,4 +1,4 @@
-package io.qtx.framing;
+package io.qtx.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,6 +8,10 @@ import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import io.qtx.framing.FrameReader;
+import io.qtx.framing.RingKind;
+import io.qtx.framing.Wire;
 
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;

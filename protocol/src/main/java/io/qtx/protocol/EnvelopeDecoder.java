@@ -1,9 +1,12 @@
-package io.qtx.framing;
+package io.qtx.protocol;
 
 import java.io.IOException;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+
+import io.qtx.framing.Frame;
+import io.qtx.framing.FrameHandler;
 
 import io.qtx.proto.Envelope;
 

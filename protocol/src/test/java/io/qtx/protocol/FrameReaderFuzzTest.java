@@ -1,4 +1,4 @@
-package io.qtx.framing;
+package io.qtx.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,15 +9,21 @@ import java.lang.foreign.ValueLayout;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import io.qtx.framing.ByteRing;
+import io.qtx.framing.CompactingRing;
+import io.qtx.framing.FrameDescriptor;
+import io.qtx.framing.FrameHandler;
+import io.qtx.framing.FrameReader;
+import io.qtx.framing.MirroredRing;
+
 /**
  * Feeds the reader whatever Jazzer makes up, in chunks Jazzer chooses, with resets and stall
  * checks between them, through the protobuf decode step. Any exception, a stuck ring or bytes
  * unaccounted for is a finding.
  *
  * <p>In the normal test run this replays the saved corpus in
- * {@code src/test/resources/io/qtx/framing/FrameReaderFuzzTestInputs/}. To fuzz for real:
- * {@code JAZZER_FUZZ=1 build-scripts/fuzz-framing} (see framing/README.md); new findings land in
- * that directory and then run on every build.
+ * {@code src/test/resources/io/qtx/protocol/FrameReaderFuzzTestInputs/}. To fuzz for real, see
+ * protocol/README.md ("Tests"); new findings land in that directory and then run on every build.
  */
 class FrameReaderFuzzTest {
 

@@ -1,4 +1,4 @@
-package io.qtx.framing;
+package io.qtx.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ByteString;
+
+import io.qtx.framing.FrameReader;
+import io.qtx.framing.RingKind;
+import io.qtx.framing.Wire;
 
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
