@@ -26,10 +26,10 @@ class ConfigReaderTest {
         return Files.writeString(dir.resolve("demo.conf"), text);
     }
 
-    private String error(String text, Map<String, String> flags) throws Exception {
-        Path file = conf(text);
-        return assertThrows(ConfigException.class, () -> ConfigReader.read(KEYS, file, true, flags)).getMessage()
-                .replace(file.toString(), "FILE");
+    /** What the parser says of {@code text} read as the file called FILE. */
+    private static String refusal(String text) {
+        return assertThrows(ConfigException.class, () -> ConfigReader.parse(KEYS, "FILE", text.lines().toList()))
+                .getMessage();
     }
 
     @Test
@@ -48,11 +48,12 @@ class ConfigReaderTest {
 
     @Test
     void structuralErrorsNameTheFileTheLineAndTheKey() throws Exception {
-        assertEquals("FILE:2: bogus: unknown key (see demo-daemon --help)", error("\nbogus = 1\n", Map.of()));
-        assertEquals("FILE:1: expected 'key = value', got 'name'", error("name\n", Map.of()));
-        assertEquals("FILE:1: expected 'key = value', got '= 1'", error("= 1\n", Map.of()));
-        assertEquals("FILE:2: name: given twice (already set on line 1)", error("name = a\nname = b\n", Map.of()));
-        assertEquals("command line: --nope: unknown flag (see demo-daemon --help)", error("", Map.of("nope", "1")));
+        assertEquals("FILE:2: bogus: unknown key (see demo-daemon --help)", refusal("\nbogus = 1\n"));
+        assertEquals("FILE:1: expected 'key = value', got 'name'", refusal("name\n"));
+        assertEquals("FILE:1: expected 'key = value', got '= 1'", refusal("= 1\n"));
+        assertEquals("FILE:2: name: given twice (already set on line 1)", refusal("name = a\nname = b\n"));
+        assertEquals("command line: --nope: unknown flag (see demo-daemon --help)", assertThrows(ConfigException.class,
+                () -> ConfigReader.read(KEYS, dir.resolve("absent.conf"), false, Map.of("nope", "1"))).getMessage());
         ConfigException line = assertThrows(ConfigException.class,
                 () -> ConfigReader.read(KEYS, conf("\n\nbogus = 1\n"), true, Map.of()));
         assertEquals(3, line.line());

@@ -24,9 +24,7 @@ class ConfigLoaderTest {
     Path dir;
 
     private Path file(String text) throws Exception {
-        Path f = dir.resolve("agent.conf");
-        Files.writeString(f, text);
-        return f;
+        return Files.writeString(dir.resolve("agent.conf"), text);
     }
 
     @Test

@@ -27,9 +27,7 @@ class ConfigFileTest {
     Path dir;
 
     private Path write(String text) throws Exception {
-        Path p = dir.resolve("node.conf");
-        Files.writeString(p, text);
-        return p;
+        return Files.writeString(dir.resolve("node.conf"), text);
     }
 
     private String error(String text, Map<String, String> flags) throws Exception {
