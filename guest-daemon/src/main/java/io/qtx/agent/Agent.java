@@ -1,6 +1,5 @@
 package io.qtx.agent;
 
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -8,8 +7,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
-import com.google.protobuf.ByteString;
 
 import io.qtx.agent.config.AgentConfig;
 import io.qtx.agent.handlers.Audit;
@@ -40,6 +37,7 @@ import io.qtx.agent.telemetry.KernelFiles;
 import io.qtx.agent.telemetry.TelemetryCollector;
 import io.qtx.epoll.EventLoop;
 import io.qtx.ffi.NativeException;
+import io.qtx.kit.Identity;
 import io.qtx.proto.AgentCounters;
 import io.qtx.proto.Capabilities;
 import io.qtx.proto.RequestKind;
@@ -65,25 +63,40 @@ public final class Agent implements AutoCloseable {
     private final Audit audit = new Audit();
     private final FilesystemReader filesystems;
     private final Uploads uploads;
+    private final Consumer<ConnectionState> onState;
 
     public Agent(AgentConfig config, SystemActions actions, Consumer<ConnectionState> onState) throws NativeException {
+        this.onState = onState;
         loop = EventLoop.start("agent-loop");
         workers = new ThreadPoolExecutor(config.workers(), config.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.workersQueue()),
                 r -> Thread.ofPlatform().name("agent-worker").daemon().unstarted(r));
+        KernelFiles files = KernelFiles.system();
+        Policy policy = Policy.of(config);
+        filesystems = new FilesystemReader(files);
+        freeze = new FreezeState(actions.freezer());
+        uploads = new Uploads(config.uploadJournal(), config.uploadIdle(), freeze::isFrozen);
+        dispatcher = new Dispatcher(loop, workers, policy, audit, freeze::isFrozen);
+        addHandlers(config, actions, files, policy);
+
+        ChannelOptions options = ChannelOptions.defaults(ChannelOptions.Kind.VIRTIO_PORT)
+                .withWriteTimeout(config.writeTimeout())
+                .withOutboundCapacity(config.outboundCapacity());
+        Handshake.Identity identity = Identity.of(Role.ROLE_AGENT, Version.VERSION, options.maxInboundPayload(),
+                capabilities(config, policy));
+        connection = new AgentConnection(loop, new PortAddress(config.port(), java.nio.file.Path.of("/")), options,
+                identity, dispatcher, this::extraCounters, this::connectionChanged);
+        TelemetryCollector collector = new TelemetryCollector(files, true, this::countersFromAnyThread);
+        telemetry = new TelemetryPump(loop, config.telemetryInterval(), collector::collect, connection::sendTelemetry);
+    }
+
+    private void addHandlers(AgentConfig config, SystemActions actions, KernelFiles files, Policy policy) {
+        Users users = Users.system();
         Scheduler scheduler = (delay, task) -> {
             var timer = loop.schedule(delay, task);
             return () -> loop.execute(timer::cancel);
         };
-        KernelFiles files = KernelFiles.system();
-        Users users = Users.system();
-        Policy policy = Policy.of(config);
-        FilesystemReader filesystems = new FilesystemReader(files);
-        freeze = new FreezeState(actions.freezer());
-        uploads = new Uploads(config.uploadJournal(), config.uploadIdle(), freeze::isFrozen);
-        this.filesystems = filesystems;
-        dispatcher = new Dispatcher(loop, workers, policy, audit, freeze::isFrozen)
-                .add(new SystemInfoHandler(files, Version.VERSION))
+        dispatcher.add(new SystemInfoHandler(files, Version.VERSION))
                 .add(new ExecHandler(config, users))
                 .add(new FileReadHandler(policy.paths(), config.maxChunk()))
                 .add(new FileWriteHandler(policy.paths(), config.maxChunk(), uploads))
@@ -99,35 +112,29 @@ public final class Agent implements AutoCloseable {
                 .add(new PasswordHandler(actions.password(), users))
                 .add(ProcessHandlers.list(files, users))
                 .add(ProcessHandlers.signal());
+    }
 
+    /** What the Hello says this agent serves, and of that what its policy allows. */
+    private Capabilities capabilities(AgentConfig config, Policy policy) {
         Set<RequestKind> allowed = EnumSet.noneOf(RequestKind.class);
         dispatcher.served().stream().filter(policy::allows).forEach(allowed::add);
-        String hostname = files.line("/proc/sys/kernel/hostname");
-        Capabilities capabilities = Capabilities.newBuilder().addAllServed(dispatcher.served()).addAllAllowed(allowed)
+        return Capabilities.newBuilder().addAllServed(dispatcher.served()).addAllAllowed(allowed)
                 .setTelemetryIntervalMs((int) config.telemetryInterval().toMillis()).build();
-        byte[] instance = new byte[16];
-        new SecureRandom().nextBytes(instance);
-        ChannelOptions options = ChannelOptions.defaults(ChannelOptions.Kind.VIRTIO_PORT)
-                .withWriteTimeout(config.writeTimeout())
-                .withOutboundCapacity(config.outboundCapacity());
-        Handshake.Identity identity = new Handshake.Identity(Role.ROLE_AGENT, Version.VERSION,
-                ByteString.copyFrom(instance), files.line("/proc/sys/kernel/random/boot_id"),
-                options.maxInboundPayload(), capabilities, hostname);
+    }
 
-        TelemetryPump[] pump = new TelemetryPump[1];
-        connection = new AgentConnection(loop, new PortAddress(config.port(), java.nio.file.Path.of("/")), options,
-                identity, dispatcher, () -> AgentCounters.newBuilder()
-                        .setTelemetryDropped(pump[0] == null ? 0 : pump[0].dropped())
-                        .setRequestsExpired(dispatcher.expired()), state -> {
-                            // Telemetry's timer runs only while a host listens: no host, no wake-ups.
-                            if (pump[0] != null) {
-                                pump[0].running(state == ConnectionState.RUNNING);
-                            }
-                            onState.accept(state);
-                        });
-        TelemetryCollector collector = new TelemetryCollector(files, true, this::countersFromAnyThread);
-        telemetry = new TelemetryPump(loop, config.telemetryInterval(), collector::collect, connection::sendTelemetry);
-        pump[0] = telemetry;
+    /**
+     * The connection's counters beyond the channel's own. Called on the loop once the connection
+     * runs, which {@link #start()} begins after the constructor has made the telemetry pump.
+     */
+    private AgentCounters.Builder extraCounters() {
+        return AgentCounters.newBuilder().setTelemetryDropped(telemetry.dropped())
+                .setRequestsExpired(dispatcher.expired());
+    }
+
+    private void connectionChanged(ConnectionState state) {
+        // Telemetry's timer runs only while a host listens: no host, no wake-ups.
+        telemetry.running(state == ConnectionState.RUNNING);
+        onState.accept(state);
     }
 
     /** Starts looking for the port; telemetry follows once a host is there. */

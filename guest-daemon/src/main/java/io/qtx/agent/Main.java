@@ -3,7 +3,7 @@ package io.qtx.agent;
 import java.util.concurrent.CountDownLatch;
 
 import io.qtx.ffi.SdNotify;
-import io.qtx.agent.config.ConfigException;
+import io.qtx.kit.config.ConfigException;
 import io.qtx.agent.config.ConfigLoader;
 import io.qtx.agent.port.ConnectionState;
 

@@ -14,11 +14,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
-import com.google.protobuf.ByteString;
-
 import io.qtx.epoll.EventLoop;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
+import io.qtx.kit.Identity;
+import io.qtx.kit.Uptime;
 import io.qtx.proto.AgentCounters;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Pong;
@@ -45,7 +45,7 @@ public final class Node implements AutoCloseable {
     private final RandomGenerator random = new SecureRandom();
     private final Handshake.Identity identity;
     private final ChannelOptions channelOptions;
-    private final long startedNanos = System.nanoTime();
+    private final Uptime uptime = new Uptime();
     /** Loop thread only. */
     private final Map<String, VmConnection> vms = new HashMap<>();
     private final SocketWatcher watcher;
@@ -53,10 +53,7 @@ public final class Node implements AutoCloseable {
     private Node(NodeConfig config, GuestLimits limits) throws NativeException {
         this.config = config;
         this.limits = limits;
-        byte[] instance = new byte[16];
-        new SecureRandom().nextBytes(instance);
-        this.identity = new Handshake.Identity(Role.ROLE_HOST, VERSION, ByteString.copyFrom(instance), bootId(),
-                config.maxPayload(), null, hostname());
+        this.identity = Identity.of(Role.ROLE_HOST, VERSION, config.maxPayload(), null);
         ChannelOptions base = ChannelOptions.defaults(ChannelOptions.Kind.STREAM_SOCKET);
         // Smaller than the session's defaults: qx-node holds a thousand of these, and file chunks are 32 KiB.
         this.channelOptions = new ChannelOptions(ChannelOptions.Kind.STREAM_SOCKET, config.maxPayload(),
@@ -116,8 +113,7 @@ public final class Node implements AutoCloseable {
         for (VmConnection vm : vms.values()) {
             reconnects += vm.disconnects();
         }
-        return Pong.newBuilder().setUptimeMs((System.nanoTime() - startedNanos) / 1_000_000)
-                .setCounters(AgentCounters.newBuilder().setReconnects(reconnects)).build();
+        return uptime.pong(AgentCounters.newBuilder().setReconnects(reconnects));
     }
 
     NodeConfig config() {
@@ -157,7 +153,7 @@ public final class Node implements AutoCloseable {
     }
 
     public long uptimeMs() {
-        return (System.nanoTime() - startedNanos) / 1_000_000;
+        return uptime.millis();
     }
 
     /** How many times the loop has woken from epoll_wait, for metrics. */
@@ -267,21 +263,5 @@ public final class Node implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "closing: {0}", e.getMessage());
         }
         loop.close();
-    }
-
-    private static String bootId() {
-        try {
-            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
-
-    private static String hostname() {
-        try {
-            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-        } catch (java.io.IOException e) {
-            return "";
-        }
     }
 }

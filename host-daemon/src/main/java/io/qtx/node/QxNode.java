@@ -1,13 +1,13 @@
 package io.qtx.node;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 import io.qtx.ffi.SdNotify;
+import io.qtx.kit.config.CommandLine;
+import io.qtx.kit.config.ConfigException;
 import io.qtx.node.api.ApiServer;
-import io.qtx.node.config.ConfigException;
 import io.qtx.node.config.ConfigFile;
 import io.qtx.node.config.TokenFile;
 
@@ -19,6 +19,8 @@ public final class QxNode {
     static final int EXIT_CONFIG = 2;
     static final int EXIT_START = 3;
     static final int EXIT_LOOP_DIED = 4;
+    /** Reads the configuration, says whether it is good, and exits. */
+    private static final String CHECK_CONFIG = "--check-config";
 
     private QxNode() {
     }
@@ -27,52 +29,24 @@ public final class QxNode {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         }
-        Path file = null;
-        boolean checkOnly = false;
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "-h", "--help" -> {
-                    System.out.print(help());
-                    System.exit(EXIT_OK);
-                }
-                case "--check-config" -> checkOnly = true;
-                case "--version" -> {
-                    System.out.println("qx-node " + Node.VERSION);
-                    System.exit(EXIT_OK);
-                }
-                default -> {
-                    if (!a.startsWith("--")) {
-                        fail(EXIT_CONFIG, "unexpected argument '" + a + "' (see --help)");
-                    }
-                    String name = a.substring(2);
-                    String value;
-                    int eq = name.indexOf('=');
-                    if (eq >= 0) {
-                        value = name.substring(eq + 1);
-                        name = name.substring(0, eq);
-                    } else if (i + 1 < args.length) {
-                        value = args[++i];
-                    } else {
-                        fail(EXIT_CONFIG, "--" + name + " needs a value");
-                        return;
-                    }
-                    if (name.equals("config")) {
-                        file = Path.of(value);
-                    } else {
-                        flags.put(name, value);
-                    }
-                }
-            }
-        }
+        CommandLine line;
         NodeConfig config;
         try {
-            config = ConfigFile.load(file, file != null, flags);
+            line = CommandLine.parse(args, ConfigFile.KEYS, Set.of(CHECK_CONFIG));
+            if (line.action() == CommandLine.Action.HELP) {
+                System.out.print(help());
+                return;
+            }
+            if (line.action() == CommandLine.Action.VERSION) {
+                System.out.println("qx-node " + Node.VERSION);
+                return;
+            }
+            config = ConfigFile.load(line.configFile(), line.configFile() != null, line.flags());
         } catch (ConfigException e) {
             fail(EXIT_CONFIG, "configuration: " + e.getMessage());
             return;
         }
+        boolean checkOnly = line.has(CHECK_CONFIG);
         if (checkOnly) {
             System.out.println("qx-node: configuration OK (socket_dir " + config.socketDir() + ", API "
                     + config.httpBind() + ":" + config.httpPort() + ", token " + config.access().tokenFile()
@@ -173,8 +147,8 @@ public final class QxNode {
 
                 keys (default):
                 """.formatted(ConfigFile.DEFAULT_PATH));
-        ConfigFile.KEYS.forEach((k, v) -> h.append(String.format("  %-28s %s (%s)%n", k, v[1],
-                v[0].isEmpty() ? "none" : v[0])));
+        ConfigFile.KEYS.all().forEach(k -> h.append(String.format("  %-28s %s (%s)%n", k.name(), k.help(),
+                k.defaultValue().isEmpty() ? "none" : k.defaultValue())));
         h.append("""
 
                 exit status: 0 stopped cleanly (SIGTERM) or --help/--version; 2 bad command line or

@@ -11,6 +11,7 @@ import io.qtx.epoll.Timer;
 import io.qtx.epoll.UnixSockets;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
+import io.qtx.kit.Backoff;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
 import io.qtx.proto.Ping;
@@ -83,7 +84,7 @@ final class VmConnection implements Session.Listener {
         this.limits = node.limits();
         this.telemetry = new TelemetryStore(config.historySize(), limits.historyBytes(), limits.maxReportBytes());
         this.conduct = new Conduct(limits, System.nanoTime());
-        this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), node.random());
+        this.backoff = Backoff.jittered(config.backoffMin(), config.backoffMax(), node.random());
         Duration beat = config.heartbeatInterval();
         this.heartbeat = node.loop().scheduleAtFixedRate(beat, beat, this::checkHeartbeat);
         this.liveness = new Liveness(node.loop(), config.probeTimeout(), new Probed());

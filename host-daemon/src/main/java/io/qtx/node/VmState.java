@@ -34,4 +34,14 @@ public enum VmState {
     public String json() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /** The state called {@code json} (as {@link #json()} writes it), or null for a name this build does not know. */
+    public static VmState fromJson(String json) {
+        for (VmState state : values()) {
+            if (state.json().equals(json)) {
+                return state;
+            }
+        }
+        return null;
+    }
 }

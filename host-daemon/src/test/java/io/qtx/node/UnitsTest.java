@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,23 +33,12 @@ class UnitsTest {
     }
 
     @Test
-    void backoffDoublesWithJitterUpToItsCeilingAndResets() {
-        Backoff b = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), new Random(1));
-        long[] ceilings = {100, 200, 400, 800, 1000, 1000, 1000};
-        for (long ceiling : ceilings) {
-            long d = b.next().toMillis();
-            assertTrue(d >= ceiling / 2 && d <= ceiling, d + " outside [" + ceiling / 2 + ", " + ceiling + "]");
+    void aStateIsReadBackFromItsJsonName() {
+        for (VmState state : VmState.values()) {
+            assertEquals(state, VmState.fromJson(state.json()));
         }
-        b.reset();
-        assertTrue(b.next().toMillis() <= 100);
-        Backoff other = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), new Random(2));
-        Backoff third = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), new Random(3));
-        for (int i = 0; i < 4; i++) {
-            other.next();
-            third.next();
-        }
-        assertFalse(other.next().equals(third.next()), "jitter spreads reconnects of many VMs");
-        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ZERO, Duration.ofSeconds(1), new Random()));
+        assertNull(VmState.fromJson("READY"), "only the lower-case name qx-node writes");
+        assertNull(VmState.fromJson("sleeping"));
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.qtx.agent.port;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -12,6 +14,9 @@ import io.qtx.epoll.UnixSockets;
 import io.qtx.ffi.Errno;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
+import io.qtx.kit.Backoff;
+import io.qtx.kit.DirectoryWatcher;
+import io.qtx.kit.Uptime;
 import io.qtx.proto.AgentCounters;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
@@ -35,6 +40,7 @@ public final class AgentConnection implements Dispatcher.SessionView {
 
     private static final System.Logger LOG = System.getLogger(AgentConnection.class.getName());
     private static final Duration HELLO_RETRY = Duration.ofSeconds(3);
+    private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** Queue room telemetry leaves free, so a reply always finds space. */
     static final int REPLY_RESERVE = 256 * 1024;
@@ -47,12 +53,13 @@ public final class AgentConnection implements Dispatcher.SessionView {
     private final Supplier<AgentCounters.Builder> extraCounters;
     private final Consumer<ConnectionState> onState;
     private final ChannelCounters counters = new ChannelCounters();
-    private final long startedNanos = System.nanoTime();
+    private final Uptime uptime = new Uptime();
+    /** Reopening after a refusal (EBUSY, a socket that refuses, a channel that closed). */
+    private final Backoff backoff = Backoff.exact(MIN_BACKOFF, MAX_BACKOFF);
     private ConnectionState state = ConnectionState.STOPPED;
     private Session session;
-    private PortWaiter waiter;
+    private DirectoryWatcher waiter;
     private Timer retry;
-    private Duration backoff = Duration.ofSeconds(1);
     /** Written by the loop; volatile because workers compare it before running a queued request. */
     private volatile long epoch;
     private boolean everRunning;
@@ -108,7 +115,7 @@ public final class AgentConnection implements Dispatcher.SessionView {
         if (path == null) {
             if (waiter == null) {
                 LOG.log(System.Logger.Level.INFO, "waiting for " + address.describe());
-                waiter = new PortWaiter(loop, address.watchDirectories(), this::tryOpen);
+                waiter = portWaiter();
                 waiter.start();
             }
             return;
@@ -139,11 +146,30 @@ public final class AgentConnection implements Dispatcher.SessionView {
         }
     }
 
+    /**
+     * Wakes {@link #tryOpen()} when the port may have appeared: at once through inotify, and on a
+     * timer backing off from 1 s to 30 s for what inotify cannot see (sysfs).
+     */
+    private DirectoryWatcher portWaiter() {
+        List<Path> directories = address.watchDirectories().stream().map(Path::of).toList();
+        return new DirectoryWatcher(loop, directories, Backoff.exact(MIN_BACKOFF, MAX_BACKOFF),
+                new DirectoryWatcher.Listener() {
+                    @Override
+                    public void changed(List<DirectoryWatcher.Change> changes) {
+                        tryOpen();
+                    }
+
+                    @Override
+                    public void check() {
+                        tryOpen();
+                    }
+                });
+    }
+
     private void retryLater(String why) {
-        LOG.log(System.Logger.Level.WARNING, why + "; retrying in " + backoff.toMillis() + " ms");
-        retry = loop.schedule(backoff, this::tryOpen);
-        Duration doubled = backoff.multipliedBy(2);
-        backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+        Duration delay = backoff.next();
+        LOG.log(System.Logger.Level.WARNING, why + "; retrying in " + delay.toMillis() + " ms");
+        retry = loop.schedule(delay, this::tryOpen);
     }
 
     private void begin(Fd fd, ChannelOptions.Kind kind, String path) {
@@ -161,7 +187,7 @@ public final class AgentConnection implements Dispatcher.SessionView {
             retryLater("start channel on " + path + ": " + e.getMessage());
             return;
         }
-        backoff = Duration.ofSeconds(1);
+        backoff.reset();
         LOG.log(System.Logger.Level.INFO, "opened " + path);
         if (session == s && state != ConnectionState.RUNNING) {
             transition(s.channel().isPeerPresent() ? ConnectionState.HANDSHAKE : ConnectionState.WAITING_FOR_HOST,
@@ -170,8 +196,7 @@ public final class AgentConnection implements Dispatcher.SessionView {
     }
 
     private Pong pong() {
-        return Pong.newBuilder().setUptimeMs((System.nanoTime() - startedNanos) / 1_000_000).setCounters(counters())
-                .build();
+        return uptime.pong(counters().toBuilder());
     }
 
     private void transition(ConnectionState next, String why) {

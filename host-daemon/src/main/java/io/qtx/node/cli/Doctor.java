@@ -1,14 +1,22 @@
 package io.qtx.node.cli;
 
 import java.io.PrintStream;
+import java.util.EnumSet;
+import java.util.Set;
 
 import com.google.protobuf.Struct;
+
+import io.qtx.node.VmState;
 
 /**
  * {@code qxctl doctor VM}: walks the channel from the socket file to the agent's answers,
  * one line per step, and ends with what to do. Exit 0 when the agent is healthy, 1 otherwise.
  */
 final class Doctor {
+
+    /** States in which qx-node holds no connected socket to the VM. */
+    private static final Set<VmState> NOT_CONNECTED = EnumSet.of(VmState.DISCOVERED, VmState.CONNECTING,
+            VmState.DISCONNECTED, VmState.RECONNECTING);
 
     private final ApiClient api;
     private final boolean json;
@@ -36,35 +44,59 @@ final class Doctor {
                             + " that path? Check the socket directory (qx-node --help: socket_dir)");
             return finish(id, false);
         }
-        String state = ApiClient.text(d, "state");
         step("socket", true, ApiClient.text(d, "socket") + " present", null);
-        if (state.equals("misbehaving")) {
+        VmState state = VmState.fromJson(ApiClient.text(d, "state"));
+        if (state == null) {
+            step("state", false, "qx-node reports a state this qxctl does not know: '" + ApiClient.text(d, "state")
+                    + "'", "use the qxctl installed with this qx-node (/usr/bin/qxctl)");
+            return finish(id, false);
+        }
+        return finish(id, connected(id, d, state) && talking(d, state) && pinged(base));
+    }
+
+    /** The steps up to QEMU reading this connection. */
+    private boolean connected(String id, Struct d, VmState state) {
+        if (state == VmState.MISBEHAVING) {
             step("conduct", false, ApiClient.text(d, "message"), "qx-node quarantined this VM for what its guest sends"
                     + " (reason and figures above; detail: qxctl --json info " + id + "); it tries again by itself after"
                     + " the back-off. Look inside the guest: a program other than the agent on the port, or a"
                     + " compromised agent");
-            return finish(id, false);
+            return false;
         }
-        boolean connected = !state.equals("disconnected") && !state.equals("reconnecting")
-                && !state.equals("connecting") && !state.equals("discovered");
+        boolean connected = !NOT_CONNECTED.contains(state);
         step("connect", connected, connected ? "connected (" + (long) ApiClient.number(d, "connects") + " connect(s), "
-                        + (long) ApiClient.number(d, "disconnects") + " lost)" : state + ": " + ApiClient.text(d, "message"),
+                        + (long) ApiClient.number(d, "disconnects") + " lost)" : state.json() + ": "
+                        + ApiClient.text(d, "message"),
                 connected ? null : "QEMU refuses or is gone: is the VM running? qx-node retries by itself with backoff");
         if (!connected) {
-            return finish(id, false);
+            return false;
         }
-        boolean served = !state.equals("not_served");
+        boolean served = state != VmState.NOT_SERVED;
         step("served", served, served ? "QEMU reads this connection" : ApiClient.text(d, "message"),
                 served ? null : "find the other client with: ss -xp | grep " + id + ".agent.sock; stop it"
                         + " (a second qx-node, socat, virsh console) and qx-node is served at once");
-        if (!served) {
-            return finish(id, false);
-        }
-        boolean handshaken = state.equals("ready") || state.equals("unresponsive");
+        return served;
+    }
+
+    /** The steps from the handshake to the agent's heartbeat, with the frame figures between. */
+    private boolean talking(Struct d, VmState state) {
+        boolean handshaken = state == VmState.READY || state == VmState.UNRESPONSIVE;
         step("handshake", handshaken, handshaken ? "agent " + ApiClient.text(d, "agent_hello.software_version") + " on "
                         + ApiClient.text(d, "agent_hello.hostname") : ApiClient.text(d, "message"),
                 handshaken ? null : "in the guest: systemctl status quantix-kvm-agent (is it installed and running?),"
                         + " ls /dev/virtio-ports/ (is org.quantix.agent.0 there?)");
+        frames(d);
+        if (!handshaken) {
+            return false;
+        }
+        boolean alive = state == VmState.READY;
+        step("heartbeat", alive, alive ? "telemetry " + (ApiClient.at(d, "telemetry_stale").getBoolValue() ? "stale"
+                        : "fresh") : ApiClient.text(d, "message"),
+                alive ? null : "the agent stopped talking: in the guest, journalctl -u quantix-kvm-agent");
+        return alive;
+    }
+
+    private void frames(Struct d) {
         long ago = System.currentTimeMillis() - (long) ApiClient.number(d, "last_received_unix_ms");
         boolean frames = ApiClient.number(d, "session.frames_received") > 0;
         step("frames", frames, (long) ApiClient.number(d, "session.frames_received") + " frame(s) received, "
@@ -78,24 +110,17 @@ final class Doctor {
                 + " stale envelope(s) discarded before the handshake, " + timeouts + " request timeout(s), "
                 + (long) ApiClient.number(d, "resyncs_unresponsive") + " session re-sync(s)",
                 null);
-        if (!handshaken) {
-            return finish(id, false);
-        }
-        boolean alive = state.equals("ready");
-        step("heartbeat", alive, alive ? "telemetry " + (ApiClient.at(d, "telemetry_stale").getBoolValue() ? "stale"
-                        : "fresh") : ApiClient.text(d, "message"),
-                alive ? null : "the agent stopped talking: in the guest, journalctl -u quantix-kvm-agent");
-        if (!alive) {
-            return finish(id, false);
-        }
+    }
+
+    private boolean pinged(String base) {
         try {
             double rtt = ApiClient.number(ApiClient.parse(api.get(base + "/agent/ping")), "rtt_ms");
             step("ping", true, String.format("rtt %.3f ms", rtt), null);
+            return true;
         } catch (CliException e) {
             step("ping", false, e.getMessage(), "the agent is connected but not answering requests; see its log");
-            return finish(id, false);
+            return false;
         }
-        return finish(id, true);
     }
 
     private void step(String name, boolean ok, String what, String todo) {

@@ -1,72 +1,59 @@
 package io.qtx.node.config;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import io.qtx.kit.config.ConfigException;
+import io.qtx.kit.config.ConfigReader;
+import io.qtx.kit.config.ConfigValues;
+import io.qtx.kit.config.KeyTable;
 import io.qtx.node.ApiAccess;
 import io.qtx.node.NodeConfig;
 
 /**
  * qx-node's configuration: defaults, then the file, then flags. The file is {@code key = value}
- * lines, '#' starts a comment, blank lines are ignored; the same format as the guest agent's.
- * Flags are {@code --key=value} or {@code --key value} for every key. An unknown key, a
- * repeated key or a bad value stops qx-node with the file, line and key named.
+ * lines read by the daemon kit's {@link ConfigReader}, the same as the guest agent's; flags are
+ * {@code --key=value} or {@code --key value} for every key. A bad value stops qx-node with the
+ * file, line and key named.
  */
 public final class ConfigFile {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/quantix-kvm/node.conf");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-    /** Every key with its default and what it means: the single source for --help and docs. */
-    public static final Map<String, String[]> KEYS = keys();
-
-    private static Map<String, String[]> keys() {
-        Map<String, String[]> k = new LinkedHashMap<>();
-        k.put("socket_dir", new String[] {"/var/run/quantix-kvm/vms", "directory of {vm_id}.agent.sock files"});
-        k.put("rescan.interval", new String[] {"30s", "slow rescan of socket_dir behind inotify"});
-        k.put("api.listen", new String[] {"127.0.0.1:8710", "address:port of the HTTP API (port 0: any free one)"});
-        k.put("api.token_file", new String[] {ApiAccess.DEFAULT_TOKEN_FILE.toString(),
-            "the bearer token every request needs; created (mode 0600) on first start when missing"});
-        k.put("api.allowed_hosts", new String[] {"localhost",
-            "names a request's Host may carry besides the listen address (comma-separated)"});
-        k.put("api.metrics_public", new String[] {"false", "true: /metrics answers without the token"});
-        k.put("api.header_timeout", new String[] {"10s", "a request's line and headers must arrive within this"});
-        k.put("api.body_timeout", new String[] {"30s", "a request body must arrive within this (uploads: no gap longer)"});
-        k.put("api.max_connections", new String[] {"256", "API connections open at once (more: 503)"});
-        k.put("api.max_connections_per_client", new String[] {"32", "API connections open at once from one address"});
-        k.put("api.max_body", new String[] {"1048576", "largest JSON request body, bytes (file uploads stream)"});
-        k.put("api.threads", new String[] {"8", "API requests waiting on agents at once (more wait their turn)"});
-        k.put("heartbeat.interval", new String[] {"5s", "a ready VM silent this long is pinged"});
-        k.put("heartbeat.unresponsive_after", new String[] {"15s", "a ready VM silent this long is unresponsive"});
-        k.put("served.check", new String[] {"3s", "how soon after connecting qx-node checks QEMU reads it"});
-        k.put("hello.retry", new String[] {"2s", "wait for a hello reply before saying hello again"});
-        k.put("probe.timeout", new String[] {"2s", "a liveness ping unanswered this long makes the VM unresponsive"});
-        k.put("reconnect.min", new String[] {"200ms", "first reconnect delay (jittered, doubling)"});
-        k.put("reconnect.max", new String[] {"30s", "largest reconnect delay"});
-        k.put("request.timeout", new String[] {"10s", "default deadline of an agent request"});
-        k.put("telemetry.history", new String[] {"60", "telemetry reports kept per VM"});
-        k.put("telemetry.stale_after", new String[] {"15s", "telemetry older than this is flagged stale"});
-        k.put("channel.max_payload", new String[] {"262144", "largest frame payload accepted, bytes"});
-        k.put("channel.outbound_capacity", new String[] {"524288", "bytes queued per VM before sends are refused"});
-        return java.util.Collections.unmodifiableMap(k);
-    }
-
-    /** A value and where it was written. */
-    private record Origin(String value, String source, int line) {
-    }
+    /** Every key with its default and what it means: the single source for the file, flags and --help. */
+    public static final KeyTable KEYS = new KeyTable("qx-node")
+            .add("socket_dir", "/var/run/quantix-kvm/vms", "directory of {vm_id}.agent.sock files")
+            .add("rescan.interval", "30s", "slow rescan of socket_dir behind inotify")
+            .add("api.listen", "127.0.0.1:8710", "address:port of the HTTP API (port 0: any free one)")
+            .add("api.token_file", ApiAccess.DEFAULT_TOKEN_FILE.toString(),
+                    "the bearer token every request needs; created (mode 0600) on first start when missing")
+            .add("api.allowed_hosts", "localhost",
+                    "names a request's Host may carry besides the listen address (comma-separated)")
+            .add("api.metrics_public", "false", "true: /metrics answers without the token")
+            .add("api.header_timeout", "10s", "a request's line and headers must arrive within this")
+            .add("api.body_timeout", "30s", "a request body must arrive within this (uploads: no gap longer)")
+            .add("api.max_connections", "256", "API connections open at once (more: 503)")
+            .add("api.max_connections_per_client", "32", "API connections open at once from one address")
+            .add("api.max_body", "1048576", "largest JSON request body, bytes (file uploads stream)")
+            .add("api.threads", "8", "API requests waiting on agents at once (more wait their turn)")
+            .add("heartbeat.interval", "5s", "a ready VM silent this long is pinged")
+            .add("heartbeat.unresponsive_after", "15s", "a ready VM silent this long is unresponsive")
+            .add("served.check", "3s", "how soon after connecting qx-node checks QEMU reads it")
+            .add("hello.retry", "2s", "wait for a hello reply before saying hello again")
+            .add("probe.timeout", "2s", "a liveness ping unanswered this long makes the VM unresponsive")
+            .add("reconnect.min", "200ms", "first reconnect delay (jittered, doubling)")
+            .add("reconnect.max", "30s", "largest reconnect delay")
+            .add("request.timeout", "10s", "default deadline of an agent request")
+            .add("telemetry.history", "60", "telemetry reports kept per VM")
+            .add("telemetry.stale_after", "15s", "telemetry older than this is flagged stale")
+            .add("channel.max_payload", "262144", "largest frame payload accepted, bytes")
+            .add("channel.outbound_capacity", "524288", "bytes queued per VM before sends are refused");
 
     private ConfigFile() {
     }
@@ -76,81 +63,39 @@ public final class ConfigFile {
      * ({@code key -> value}, already split by the command line parser).
      */
     public static NodeConfig load(Path file, boolean mustExist, Map<String, String> flags) throws ConfigException {
-        Map<String, Origin> values = new LinkedHashMap<>();
-        KEYS.forEach((k, v) -> values.put(k, new Origin(v[0], "default", 0)));
-        Path path = file == null ? DEFAULT_PATH : file;
-        List<String> lines = null;
-        try {
-            lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            if (mustExist) {
-                throw new ConfigException(path.toString(), 0, null, "no such file");
-            }
-        } catch (IOException e) {
-            throw new ConfigException(path.toString(), 0, null, "cannot read: " + e.getMessage());
-        }
-        if (lines != null) {
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                int hash = line.indexOf('#');
-                String content = (hash >= 0 ? line.substring(0, hash) : line).strip();
-                if (content.isEmpty()) {
-                    continue;
-                }
-                int eq = content.indexOf('=');
-                if (eq <= 0) {
-                    throw new ConfigException(path.toString(), i + 1, null, "expected 'key = value', got '" + content + "'");
-                }
-                String key = content.substring(0, eq).strip();
-                if (!KEYS.containsKey(key)) {
-                    throw new ConfigException(path.toString(), i + 1, key, "unknown key (see qx-node --help)");
-                }
-                if (!seen.add(key)) {
-                    throw new ConfigException(path.toString(), i + 1, key, "given twice");
-                }
-                values.put(key, new Origin(content.substring(eq + 1).strip(), path.toString(), i + 1));
-            }
-        }
-        for (var f : flags.entrySet()) {
-            if (!KEYS.containsKey(f.getKey())) {
-                throw new ConfigException("command line", 0, "--" + f.getKey(), "unknown flag (see qx-node --help)");
-            }
-            values.put(f.getKey(), new Origin(f.getValue(), "command line --" + f.getKey(), 0));
-        }
-        return build(values);
+        return build(ConfigReader.read(KEYS, file == null ? DEFAULT_PATH : file, mustExist, flags));
     }
 
-    private static NodeConfig build(Map<String, Origin> v) throws ConfigException {
-        String listen = v.get("api.listen").value();
+    private static NodeConfig build(ConfigValues v) throws ConfigException {
+        String listen = v.text("api.listen");
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {
-            throw bad(v, "api.listen", "expected address:port, e.g. 127.0.0.1:8710");
+            throw v.error("api.listen", "expected address:port, e.g. 127.0.0.1:8710");
         }
         String bind = listen.substring(0, colon).replace("[", "").replace("]", "");
-        int port = (int) number(v, "api.listen", listen.substring(colon + 1), 0, 65535);
+        int port = (int) v.integer("api.listen", listen.substring(colon + 1), 0, 65535);
         ApiAccess access = access(v, listen, bind);
-        Duration reconnectMin = duration(v, "reconnect.min");
-        Duration reconnectMax = duration(v, "reconnect.max");
+        Duration reconnectMin = v.positive("reconnect.min");
+        Duration reconnectMax = v.positive("reconnect.max");
         if (reconnectMax.compareTo(reconnectMin) < 0) {
-            throw bad(v, "reconnect.max", "is smaller than reconnect.min");
+            throw v.error("reconnect.max", "is smaller than reconnect.min");
         }
-        Duration heartbeat = duration(v, "heartbeat.interval");
-        Duration unresponsive = duration(v, "heartbeat.unresponsive_after");
+        Duration heartbeat = v.positive("heartbeat.interval");
+        Duration unresponsive = v.positive("heartbeat.unresponsive_after");
         if (unresponsive.compareTo(heartbeat) <= 0) {
-            throw bad(v, "heartbeat.unresponsive_after", "must be longer than heartbeat.interval");
+            throw v.error("heartbeat.unresponsive_after", "must be longer than heartbeat.interval");
         }
-        int maxPayload = (int) number(v, "channel.max_payload", 4096, 16 << 20);
-        int outbound = (int) number(v, "channel.outbound_capacity", 4096, 256 << 20);
+        int maxPayload = (int) v.integer("channel.max_payload", 4096, 16 << 20);
+        int outbound = (int) v.integer("channel.outbound_capacity", 4096, 256 << 20);
         if (outbound < maxPayload) {
-            throw bad(v, "channel.outbound_capacity", "must hold at least one channel.max_payload");
+            throw v.error("channel.outbound_capacity", "must hold at least one channel.max_payload");
         }
-        return new NodeConfig(Path.of(nonEmpty(v, "socket_dir")), duration(v, "rescan.interval"), heartbeat,
-                unresponsive, duration(v, "served.check"), duration(v, "hello.retry"), reconnectMin, reconnectMax,
-                duration(v, "request.timeout"), (int) number(v, "telemetry.history", 1, 100_000),
-                duration(v, "telemetry.stale_after"), maxPayload, outbound, bind, port, access,
-                (int) number(v, "api.max_body", 1024, 1 << 30), (int) number(v, "api.threads", 1, 256),
-                duration(v, "probe.timeout"));
+        return new NodeConfig(Path.of(v.nonEmpty("socket_dir")), v.positive("rescan.interval"), heartbeat,
+                unresponsive, v.positive("served.check"), v.positive("hello.retry"), reconnectMin, reconnectMax,
+                v.positive("request.timeout"), (int) v.integer("telemetry.history", 1, 100_000),
+                v.positive("telemetry.stale_after"), maxPayload, outbound, bind, port, access,
+                (int) v.integer("api.max_body", 1024, 1 << 30), (int) v.integer("api.threads", 1, 256),
+                v.positive("probe.timeout"));
     }
 
     /**
@@ -158,114 +103,51 @@ public final class ConfigFile {
      * network by accident: beyond loopback only with a token file the operator named and only
      * its owner can read.
      */
-    private static ApiAccess access(Map<String, Origin> v, String listen, String bind) throws ConfigException {
+    private static ApiAccess access(ConfigValues v, String listen, String bind) throws ConfigException {
         boolean loopback;
         try {
             InetAddress a = InetAddress.getByName(bind);
             loopback = a.isLoopbackAddress();
         } catch (UnknownHostException e) {
-            throw bad(v, "api.listen", "cannot resolve '" + bind + "'");
+            throw v.error("api.listen", "cannot resolve '" + bind + "'");
         }
-        Path tokenFile = Path.of(nonEmpty(v, "api.token_file"));
-        boolean explicit = !v.get("api.token_file").source().equals("default");
+        Path tokenFile = Path.of(v.nonEmpty("api.token_file"));
+        boolean explicit = !v.isDefault("api.token_file");
         if (!loopback && !explicit) {
-            throw bad(v, "api.listen", "'" + listen + "' is reachable from other hosts: set api.token_file to a "
+            throw v.error("api.listen", "'" + listen + "' is reachable from other hosts: set api.token_file to a "
                     + "file only its owner can read (mode 0600) first (see host-daemon/README.md)");
         }
         String token;
         try {
             token = TokenFile.readForServer(tokenFile, !loopback);
         } catch (TokenFile.Problem e) {
-            throw bad(v, "api.token_file", e.getMessage());
+            throw v.error("api.token_file", e.getMessage());
         }
         List<String> hosts = new ArrayList<>();
-        for (String h : v.get("api.allowed_hosts").value().split(",")) {
+        for (String h : v.text("api.allowed_hosts").split(",")) {
             String name = h.strip().toLowerCase(Locale.ROOT);
             if (!name.isEmpty() && !name.matches("[a-z0-9.:\\[\\]_-]+")) {
-                throw bad(v, "api.allowed_hosts", "'" + h.strip() + "' is not a host name or address");
+                throw v.error("api.allowed_hosts", "'" + h.strip() + "' is not a host name or address");
             }
             if (!name.isEmpty()) {
                 hosts.add(name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name);
             }
         }
-        String metrics = v.get("api.metrics_public").value();
+        String metrics = v.text("api.metrics_public");
         if (!metrics.equals("true") && !metrics.equals("false")) {
-            throw bad(v, "api.metrics_public", "'" + metrics + "' is neither true nor false");
+            throw v.error("api.metrics_public", "'" + metrics + "' is neither true nor false");
         }
-        int total = (int) number(v, "api.max_connections", 4, 1_000_000);
-        int perClient = (int) number(v, "api.max_connections_per_client", 1, 1_000_000);
+        int total = (int) v.integer("api.max_connections", 4, 1_000_000);
+        int perClient = (int) v.integer("api.max_connections_per_client", 1, 1_000_000);
         if (perClient > total) {
-            throw bad(v, "api.max_connections_per_client", "is larger than api.max_connections");
+            throw v.error("api.max_connections_per_client", "is larger than api.max_connections");
         }
-        return new ApiAccess(tokenFile, token, hosts, metrics.equals("true"), duration(v, "api.header_timeout"),
-                duration(v, "api.body_timeout"), total, perClient);
+        return new ApiAccess(tokenFile, token, hosts, metrics.equals("true"), v.positive("api.header_timeout"),
+                v.positive("api.body_timeout"), total, perClient);
     }
 
     /** One key's value as a file and the defaults give it, without checking the rest (for qxctl). */
     public static String peek(Path file, String key) {
-        String value = KEYS.get(key)[0];
-        try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                int hash = line.indexOf('#');
-                String content = (hash >= 0 ? line.substring(0, hash) : line).strip();
-                int eq = content.indexOf('=');
-                if (eq > 0 && content.substring(0, eq).strip().equals(key)) {
-                    value = content.substring(eq + 1).strip();
-                }
-            }
-        } catch (IOException e) {
-            // unreadable or absent: the default
-        }
-        return value;
-    }
-
-    private static String nonEmpty(Map<String, Origin> v, String key) throws ConfigException {
-        String s = v.get(key).value();
-        if (s.isEmpty()) {
-            throw bad(v, key, "must not be empty");
-        }
-        return s;
-    }
-
-    private static long number(Map<String, Origin> v, String key, long min, long max) throws ConfigException {
-        return number(v, key, v.get(key).value(), min, max);
-    }
-
-    private static long number(Map<String, Origin> v, String key, String text, long min, long max)
-            throws ConfigException {
-        try {
-            long n = Long.parseLong(text);
-            if (n < min || n > max) {
-                throw bad(v, key, "'" + text + "' is outside " + min + ".." + max);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw bad(v, key, "'" + text + "' is not a whole number");
-        }
-    }
-
-    /** "250ms", "5s", "2m", "1h"; positive. */
-    private static Duration duration(Map<String, Origin> v, String key) throws ConfigException {
-        String s = v.get(key).value();
-        Matcher m = DURATION.matcher(s);
-        if (!m.matches()) {
-            throw bad(v, key, "'" + s + "' is not a duration like 250ms, 5s, 2m or 1h");
-        }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
-        if (d.isZero()) {
-            throw bad(v, key, "must be more than 0");
-        }
-        return d;
-    }
-
-    private static ConfigException bad(Map<String, Origin> v, String key, String problem) {
-        Origin o = v.get(key);
-        return new ConfigException(o.source(), o.line(), key, problem);
+        return ConfigReader.peek(KEYS, file, key);
     }
 }

@@ -1,6 +1,9 @@
-package io.qtx.agent.config;
+package io.qtx.kit.config;
 
-/** A configuration that cannot be used; the message names the key and, for a file, its line. */
+/**
+ * A configuration that cannot be used. The message is {@code FILE:LINE: key: problem} for a
+ * file, {@code command line --key: key: problem} for a flag, and leaves out what does not apply.
+ */
 public final class ConfigException extends Exception {
 
     private final String key;
@@ -12,12 +15,12 @@ public final class ConfigException extends Exception {
         this.line = line;
     }
 
-    /** The key at fault, or null for a line that has none. */
+    /** The key at fault (a flag as typed, {@code --name}, when the flag itself is unknown); null for none. */
     public String key() {
         return key;
     }
 
-    /** The 1-based line in the file, 0 for a command-line flag. */
+    /** The 1-based line in the file, 0 for a flag or the file as a whole. */
     public int line() {
         return line;
     }
