@@ -8,7 +8,6 @@ import java.util.function.Supplier;
 import io.qtx.epoll.EventLoop;
 import io.qtx.epoll.Timer;
 import io.qtx.ffi.NativeException;
-import io.qtx.ffi.SocketQueues;
 import io.qtx.session.Session;
 
 /**
@@ -73,7 +72,7 @@ final class ServedCheck {
         }
         int previous = unreadByQemu;
         try {
-            unreadByQemu = SocketQueues.unreadByPeer(s.channel().fd());
+            unreadByQemu = s.unreadByPeer();
         } catch (NativeException e) {
             return;
         }
@@ -93,11 +92,11 @@ final class ServedCheck {
         } else if (held) {
             transition.accept(VmState.HANDSHAKING, "connected; QEMU holds our hello unread: the guest has not opened"
                     + " the port (agent not running or not installed, or the guest still booting)");
-        } else if (s.channel().readerStats().bytesSkipped() > 0 || s.channel().envelopesRejected() > 0) {
+        } else if (s.counters().bytesSkipped() > 0 || s.counters().envelopesRefused() > 0) {
             // Bytes come back, but not our protocol: garbage is told apart from an absent agent.
             transition.accept(VmState.HANDSHAKING, "connected and QEMU reads us, but what comes back is not our"
-                    + " protocol (" + s.channel().readerStats().bytesSkipped() + " bytes skipped, "
-                    + s.channel().envelopesRejected() + " payloads refused): not a qtx agent on this port, or a damaged"
+                    + " protocol (" + s.counters().bytesSkipped() + " bytes skipped, "
+                    + s.counters().envelopesRefused() + " payloads refused): not a qtx agent on this port, or a damaged"
                     + " channel");
         } else {
             transition.accept(VmState.HANDSHAKING, "connected and QEMU reads us, but no agent answered our hello:"

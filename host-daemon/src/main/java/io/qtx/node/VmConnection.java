@@ -16,6 +16,7 @@ import io.qtx.proto.Hello;
 import io.qtx.proto.Ping;
 import io.qtx.proto.Request;
 import io.qtx.session.Session;
+import io.qtx.session.SessionCounters;
 
 /**
  * qx-node's side of one VM: a state machine over at most one connection to the VM's socket.
@@ -71,8 +72,8 @@ final class VmConnection implements Session.Listener {
     private long lastRttNanos = -1;
     private final Liveness liveness;
     private final ServedCheck served;
-    /** The channel counters of this VM's connections that have ended. */
-    private ChannelCounters closedChannels = ChannelCounters.ZERO;
+    /** The counters of this VM's connections that have ended, summed. */
+    private SessionCounters closedSessions = SessionCounters.ZERO;
 
     VmConnection(Node node, VmId id, Path socket) {
         this.node = node;
@@ -222,7 +223,7 @@ final class VmConnection implements Session.Listener {
     }
 
     private void sample(Session s) {
-        conduct.sample(SessionFigures.of(s), s.isReady());
+        conduct.sample(s.counters(), s.isReady());
     }
 
     /** Samples the session and quarantines the VM if its conduct says so. */
@@ -266,9 +267,9 @@ final class VmConnection implements Session.Listener {
         reconnectTimer = node.loop().schedule(delay, this::connect);
     }
 
-    /** Adds a session's channel counters to those of the VM's earlier connections; once per session. */
+    /** Adds a session's counters to those of the VM's earlier connections; once per session. */
     private void retire(Session s) {
-        closedChannels = closedChannels.plus(ChannelCounters.of(s));
+        closedSessions = s.counters().plus(closedSessions);
     }
 
     private void lost(String why) {
@@ -488,13 +489,14 @@ final class VmConnection implements Session.Listener {
         long now = System.currentTimeMillis();
         TelemetryEntry latest = telemetry.latest();
         Session s = session;
+        SessionCounters live = s == null ? null : s.counters();
         return new VmSnapshot(id.value(), socket.toString(), state, message, stateSinceMs, List.copyOf(transitions),
                 peer, lastReceivedUnixMs, lastRttNanos, connects, disconnects, resyncs,
                 served.notServedEpisodes(), requests.timeouts(), requests.unmatched(), requests.size(), served.unreadByQemu(),
-                s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
+                live, latest == null ? null : latest.report(),
                 latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
                 telemetry.received(), conduct.figures(), conduct.lastQuarantine(), telemetry.bytes(),
-                telemetry.lastRefusal(), s == null ? closedChannels : closedChannels.plus(ChannelCounters.of(s)),
+                telemetry.lastRefusal(), live == null ? closedSessions : live.plus(closedSessions),
                 requests.latency());
     }
 
