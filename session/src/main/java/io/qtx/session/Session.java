@@ -227,37 +227,7 @@ public final class Session implements AutoCloseable {
     private void onEnvelope(Envelope envelope) {
         long receivedMs = PeerClock.nowMs();
         switch (envelope.getPayloadCase()) {
-            case HELLO -> {
-                if (!withinAnswerRate()) {
-                    return;
-                }
-                Hello peer = envelope.getHello();
-                boolean newPeerNonce = !peer.getNonce().equals(lastPeerNonce);
-                lastPeerNonce = peer.getNonce();
-                Hello known = handshake.peerHello();
-                // A Hello from a new instance of the peer, ready or not: the round-trip samples may
-                // be from the old instance (after a reboot, another clock), so they all go.
-                boolean restarted = known != null && !known.getInstanceId().equals(peer.getInstanceId());
-                HelloReply answer = handshake.answer(peer).toBuilder().setClock(times(receivedMs)).build();
-                sendAnyway(Envelope.newBuilder().setReplyTo(envelope.getId()).setHelloReply(answer), 0);
-                if (restarted) {
-                    // A new instance knows nothing of this session: a whole new handshake, fresh
-                    // nonce and clock samples. The new instance is not ready yet (it has no Hello of
-                    // ours), so it answers with no Hello of its own, and it is one instance: no
-                    // greeting loop.
-                    listener.onPeerRestarted(peer);
-                    rehandshake("the peer restarted (new instance id)");
-                } else if (ready && newPeerNonce && currentHello != null) {
-                    // The peer started over and may have forgotten our Hello: say it again, same
-                    // nonce (fresh time), so our state stands. A repeat of the same peer Hello gets no
-                    // repeat from us, so two sides can never keep greeting each other.
-                    currentHello = handshake.repeatHello(currentHello, System.currentTimeMillis());
-                    sendAnyway(Envelope.newBuilder().setHello(currentHello), 0);
-                    listener.onReady(peer);
-                } else {
-                    becomeReadyIfComplete();
-                }
-            }
+            case HELLO -> onHello(envelope, receivedMs);
             case HELLO_REPLY -> {
                 switch (handshake.accept(envelope.getHelloReply())) {
                     case MATCHED -> {
@@ -283,6 +253,39 @@ public final class Session implements AutoCloseable {
                     listener.onEnvelope(envelope);
                 }
             }
+        }
+    }
+
+    /** A Hello from the peer: answered, and it may mean the peer restarted or started over. */
+    private void onHello(Envelope envelope, long receivedMs) {
+        if (!withinAnswerRate()) {
+            return;
+        }
+        Hello peer = envelope.getHello();
+        boolean newPeerNonce = !peer.getNonce().equals(lastPeerNonce);
+        lastPeerNonce = peer.getNonce();
+        Hello known = handshake.peerHello();
+        // A Hello from a new instance of the peer, ready or not: the round-trip samples may
+        // be from the old instance (after a reboot, another clock), so they all go.
+        boolean restarted = known != null && !known.getInstanceId().equals(peer.getInstanceId());
+        HelloReply answer = handshake.answer(peer).toBuilder().setClock(times(receivedMs)).build();
+        sendAnyway(Envelope.newBuilder().setReplyTo(envelope.getId()).setHelloReply(answer), 0);
+        if (restarted) {
+            // A new instance knows nothing of this session: a whole new handshake, fresh
+            // nonce and clock samples. The new instance is not ready yet (it has no Hello of
+            // ours), so it answers with no Hello of its own, and it is one instance: no
+            // greeting loop.
+            listener.onPeerRestarted(peer);
+            rehandshake("the peer restarted (new instance id)");
+        } else if (ready && newPeerNonce && currentHello != null) {
+            // The peer started over and may have forgotten our Hello: say it again, same
+            // nonce (fresh time), so our state stands. A repeat of the same peer Hello gets no
+            // repeat from us, so two sides can never keep greeting each other.
+            currentHello = handshake.repeatHello(currentHello, System.currentTimeMillis());
+            sendAnyway(Envelope.newBuilder().setHello(currentHello), 0);
+            listener.onReady(peer);
+        } else {
+            becomeReadyIfComplete();
         }
     }
 
