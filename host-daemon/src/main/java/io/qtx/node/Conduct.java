@@ -2,6 +2,8 @@ package io.qtx.node;
 
 import java.time.Duration;
 
+import io.qtx.session.SessionCounters;
+
 /**
  * How one VM's guest behaves, judged over a sliding window: rate-limit pauses, garbage (bytes
  * skipped and payloads refused), Hellos sent while the guest sends bytes but never completes a
@@ -42,7 +44,7 @@ public final class Conduct {
     private long lastWarnNanos;
     private boolean warnedOnce;
     /** The current connection's counters as last sampled, or null. */
-    private SessionFigures sampled;
+    private SessionCounters sampled;
     /** Of the current connection's Hellos, those already counted as unanswered. */
     private long unansweredCounted;
 
@@ -63,8 +65,8 @@ public final class Conduct {
      * handshake is through; before it, every Hello after the first that a guest sending bytes
      * leaves unanswered is an offence (silence is not: that is an absent agent).
      */
-    void sample(SessionFigures now, boolean sessionReady) {
-        SessionFigures before = sampled;
+    void sample(SessionCounters now, boolean sessionReady) {
+        SessionCounters before = sampled;
         throttled(now.throttles() - (before == null ? 0 : before.throttles()));
         garbage(now.bytesSkipped() - (before == null ? 0 : before.bytesSkipped()),
                 now.envelopesRefused() - (before == null ? 0 : before.envelopesRefused()));

@@ -229,7 +229,7 @@ public final class Node implements AutoCloseable {
      * agent said so).
      */
     public CompletableFuture<io.qtx.proto.Response> request(String id, Request.Builder request, Duration timeout) {
-        String what = request.getKindCase().name().toLowerCase(java.util.Locale.ROOT) + " request";
+        RequestKind what = RequestKind.of(request.getKindCase());
         return withVm(id, vm -> vm.request(request, what, timeout)).thenApply(answer -> {
             Envelope e = answer.envelope();
             if (e.getPayloadCase() != Envelope.PayloadCase.RESPONSE) {

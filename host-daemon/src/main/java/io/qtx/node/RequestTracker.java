@@ -22,26 +22,26 @@ final class RequestTracker {
     record Answer(Envelope envelope, long rttNanos) {
     }
 
-    private record Pending(CompletableFuture<Answer> future, Timer deadline, long sentNanos, String what) {
+    private record Pending(CompletableFuture<Answer> future, Timer deadline, long sentNanos, RequestKind what) {
     }
 
     private final EventLoop loop;
     private final String vm;
-    private final Consumer<String> onTimeout;
+    private final Consumer<RequestKind> onTimeout;
     private final Map<Long, Pending> pending = new HashMap<>();
     private long timeouts;
     private long unmatched;
     private final RequestLatency latency = new RequestLatency();
 
-    /** {@code onTimeout} gets a description of the request that timed out. */
-    RequestTracker(EventLoop loop, String vm, Consumer<String> onTimeout) {
+    /** {@code onTimeout} gets the kind of the request that timed out. */
+    RequestTracker(EventLoop loop, String vm, Consumer<RequestKind> onTimeout) {
         this.loop = loop;
         this.vm = vm;
         this.onTimeout = onTimeout;
     }
 
     /** Starts waiting for the answer to envelope {@code id}, at most {@code timeout}. */
-    CompletableFuture<Answer> track(long id, String what, Duration timeout) {
+    CompletableFuture<Answer> track(long id, RequestKind what, Duration timeout) {
         CompletableFuture<Answer> future = new CompletableFuture<>();
         Timer deadline = loop.schedule(timeout, () -> expire(id));
         pending.put(id, new Pending(future, deadline, System.nanoTime(), what));
@@ -54,7 +54,7 @@ final class RequestTracker {
             return;
         }
         timeouts++;
-        latency.observe(p.what, RequestLatency.Outcome.TIMEOUT, System.nanoTime() - p.sentNanos);
+        latency.observe(p.what.name(), RequestLatency.Outcome.TIMEOUT, System.nanoTime() - p.sentNanos);
         long waited = (System.nanoTime() - p.sentNanos) / 1_000_000;
         p.future.completeExceptionally(new NodeException(NodeException.Code.AGENT_TIMEOUT,
                 vm + ": " + p.what + " got no answer within " + waited + " ms"));
@@ -70,7 +70,7 @@ final class RequestTracker {
         }
         p.deadline.cancel();
         long rtt = System.nanoTime() - p.sentNanos;
-        latency.observe(p.what, RequestLatency.Outcome.ANSWERED, rtt);
+        latency.observe(p.what.name(), RequestLatency.Outcome.ANSWERED, rtt);
         p.future.complete(new Answer(envelope, rtt));
         return true;
     }
@@ -84,7 +84,7 @@ final class RequestTracker {
         pending.clear();
         long now = System.nanoTime();
         for (Pending p : waiting) {
-            latency.observe(p.what, RequestLatency.Outcome.FAILED, now - p.sentNanos);
+            latency.observe(p.what.name(), RequestLatency.Outcome.FAILED, now - p.sentNanos);
             p.deadline.cancel();
             p.future.completeExceptionally(cause);
         }

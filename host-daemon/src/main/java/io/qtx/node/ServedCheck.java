@@ -8,7 +8,6 @@ import java.util.function.Supplier;
 import io.qtx.epoll.EventLoop;
 import io.qtx.epoll.Timer;
 import io.qtx.ffi.NativeException;
-import io.qtx.ffi.SocketQueues;
 import io.qtx.session.Session;
 
 /**
@@ -23,19 +22,41 @@ final class ServedCheck {
     private final Path socket;
     private final Supplier<Session> session;
     private final Supplier<VmState> state;
-    private final BiConsumer<VmState, String> transition;
+    private final BiConsumer<VmEvent, String> transition;
     private Timer timer;
     private int unreadByQemu;
     private long notServedEpisodes;
 
     ServedCheck(EventLoop loop, Duration every, Path socket, Supplier<Session> session, Supplier<VmState> state,
-                BiConsumer<VmState, String> transition) {
+                BiConsumer<VmEvent, String> transition) {
         this.loop = loop;
         this.every = every;
         this.socket = socket;
         this.session = session;
         this.state = state;
         this.transition = transition;
+    }
+
+    /** Does what a {@link VmEvent} says to the check; {@code connected}: a session exists. */
+    void apply(VmEvent.Served effect, boolean connected) {
+        switch (effect) {
+            case START_FRESH -> {
+                clear();
+                start();
+            }
+            case START -> {
+                if (connected) {
+                    start();
+                }
+            }
+            case STOP -> stop();
+            case STOP_FRESH -> {
+                stop();
+                clear();
+            }
+            case NONE -> {
+            }
+        }
     }
 
     /** Checks every interval until stopped; does nothing when already checking. */
@@ -73,7 +94,7 @@ final class ServedCheck {
         }
         int previous = unreadByQemu;
         try {
-            unreadByQemu = SocketQueues.unreadByPeer(s.channel().fd());
+            unreadByQemu = s.unreadByPeer();
         } catch (NativeException e) {
             return;
         }
@@ -87,20 +108,20 @@ final class ServedCheck {
             if (now != VmState.NOT_SERVED) {
                 notServedEpisodes++;
             }
-            transition.accept(VmState.NOT_SERVED, "connected, but QEMU has not read the " + unreadByQemu
+            transition.accept(VmEvent.NOT_SERVED, "connected, but QEMU has not read the " + unreadByQemu
                     + " bytes we sent and its socket has a queue: another client holds this VM's channel (a second"
                     + " qx-node, socat, a console?) and we wait in QEMU's listen backlog; served once it disconnects");
         } else if (held) {
-            transition.accept(VmState.HANDSHAKING, "connected; QEMU holds our hello unread: the guest has not opened"
+            transition.accept(VmEvent.SERVED_BUT_UNANSWERED, "connected; QEMU holds our hello unread: the guest has not opened"
                     + " the port (agent not running or not installed, or the guest still booting)");
-        } else if (s.channel().readerStats().bytesSkipped() > 0 || s.channel().envelopesRejected() > 0) {
+        } else if (s.counters().bytesSkipped() > 0 || s.counters().envelopesRefused() > 0) {
             // Bytes come back, but not our protocol: garbage is told apart from an absent agent.
-            transition.accept(VmState.HANDSHAKING, "connected and QEMU reads us, but what comes back is not our"
-                    + " protocol (" + s.channel().readerStats().bytesSkipped() + " bytes skipped, "
-                    + s.channel().envelopesRejected() + " payloads refused): not a qtx agent on this port, or a damaged"
+            transition.accept(VmEvent.SERVED_BUT_UNANSWERED, "connected and QEMU reads us, but what comes back is not our"
+                    + " protocol (" + s.counters().bytesSkipped() + " bytes skipped, "
+                    + s.counters().envelopesRefused() + " payloads refused): not a qtx agent on this port, or a damaged"
                     + " channel");
         } else {
-            transition.accept(VmState.HANDSHAKING, "connected and QEMU reads us, but no agent answered our hello:"
+            transition.accept(VmEvent.SERVED_BUT_UNANSWERED, "connected and QEMU reads us, but no agent answered our hello:"
                     + " the agent is not running, or is stuck");
         }
     }

@@ -3,23 +3,23 @@ package io.qtx.node;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.qtx.epoll.Timer;
-import io.qtx.epoll.UnixSockets;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
 import io.qtx.kit.Backoff;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
-import io.qtx.proto.Ping;
 import io.qtx.proto.Request;
 import io.qtx.session.Session;
+import io.qtx.session.SessionCounters;
 
 /**
  * qx-node's side of one VM: a state machine over at most one connection to the VM's socket.
+ * Every callback does its event's work and then asks {@link VmTransitions} where the event
+ * leads ({@link #on}); the table alone decides the state.
  * The old connection is always closed before a new one is opened, and a connect still in
  * progress when the VM goes away is closed the moment it completes. Loop thread only.
  *
@@ -33,9 +33,6 @@ import io.qtx.session.Session;
 final class VmConnection implements Session.Listener {
 
     private static final System.Logger LOG = System.getLogger(VmConnection.class.getName());
-    private static final int TRANSITIONS_KEPT = 32;
-    private static final String HEARTBEAT = "heartbeat ping";
-    private static final String PROBE = "probe ping";
     /** A clock sample older than this is refreshed with a heartbeat ping, however chatty the agent. */
     static final Duration CLOCK_REFRESH = Duration.ofSeconds(30);
 
@@ -52,34 +49,30 @@ final class VmConnection implements Session.Listener {
     private boolean quarantining;
     /** A handshake completed and no pong has come since: liveness failing now is an offence. */
     private boolean handshakenSincePong;
-    private final ArrayDeque<Transition> transitions = new ArrayDeque<>();
+    private final VmStateLog log;
     private final Timer heartbeat;
-    private VmState state;
-    private String message;
-    private long stateSinceMs;
     private Session session;
-    private boolean connecting;
-    /** Bumped on every connect and on removal, so a stale connect completion is recognised. */
-    private int generation;
+    private final SocketDialer dialer;
     private boolean removed;
     private Timer reconnectTimer;
     private long lastReceivedNanos;
     private long lastReceivedUnixMs;
     private Hello peer;
-    private long connects;
     private long disconnects;
     private long resyncs;
     private long lastRttNanos = -1;
     private final Liveness liveness;
     private final ServedCheck served;
-    /** The channel counters of this VM's connections that have ended. */
-    private ChannelCounters closedChannels = ChannelCounters.ZERO;
+    private final AgentCalls calls;
+    /** The counters of this VM's connections that have ended, summed. */
+    private SessionCounters closedSessions = SessionCounters.ZERO;
 
     VmConnection(Node node, VmId id, Path socket) {
         this.node = node;
         this.id = id;
         this.socket = socket;
         this.config = node.config();
+        this.log = new VmStateLog(id, node.events());
         this.requests = new RequestTracker(node.loop(), id.value(), this::requestTimedOut);
         this.limits = node.limits();
         this.telemetry = new TelemetryStore(config.historySize(), limits.historyBytes(), limits.maxReportBytes());
@@ -87,10 +80,15 @@ final class VmConnection implements Session.Listener {
         this.backoff = Backoff.jittered(config.backoffMin(), config.backoffMax(), node.random());
         Duration beat = config.heartbeatInterval();
         this.heartbeat = node.loop().scheduleAtFixedRate(beat, beat, this::checkHeartbeat);
-        this.liveness = new Liveness(node.loop(), config.probeTimeout(), new Probed());
-        this.served = new ServedCheck(node.loop(), config.servedCheck(), socket, () -> session, () -> state,
-                this::transition);
-        transition(VmState.DISCOVERED, "socket " + socket + " appeared");
+        this.dialer = new SocketDialer(node.loop(), socket);
+        this.calls = new AgentCalls(id, () -> session, log, requests);
+        this.liveness = new Liveness(node.loop(), config.probeTimeout(), new ProbedVm(() -> session, log, calls,
+                requests, () -> lastReceivedNanos, rtt -> {
+                    lastRttNanos = rtt;
+                    answersPings();
+                }, this::unresponsive));
+        this.served = new ServedCheck(node.loop(), config.servedCheck(), socket, () -> session, log::state, this::on);
+        log.enter(VmState.DISCOVERED, "socket " + socket + " appeared", System.Logger.Level.INFO);
     }
 
     VmId id() {
@@ -98,7 +96,7 @@ final class VmConnection implements Session.Listener {
     }
 
     VmState state() {
-        return state;
+        return log.state();
     }
 
     long disconnects() {
@@ -106,57 +104,41 @@ final class VmConnection implements Session.Listener {
     }
 
     void connect() {
-        if (removed || connecting || session != null) {
+        if (removed || dialer.isConnecting() || session != null) {
             return; // at most one connection per socket
         }
         cancel(reconnectTimer);
         reconnectTimer = null;
-        connecting = true;
-        connects++;
-        int attempt = ++generation;
-        transition(VmState.CONNECTING, "connecting to " + socket);
-        UnixSockets.connect(node.loop(), socket.toString(), new UnixSockets.ConnectCallback() {
+        on(VmEvent.CONNECT, "connecting to " + socket);
+        dialer.dial(new SocketDialer.Outcome() {
             @Override
             public void connected(Fd fd) {
-                onConnected(attempt, fd);
+                onConnected(fd);
             }
 
             @Override
-            public void failed(IOException cause) {
-                if (attempt == generation) {
-                    connecting = false;
-                    lost(cause.getMessage());
-                }
+            public void failed(String why) {
+                lost(VmEvent.CONNECT_FAILED, why);
             }
         });
     }
 
-    private void onConnected(int attempt, Fd fd) {
-        if (attempt != generation || removed) {
-            fd.close();
-            return;
-        }
-        connecting = false;
-        served.clear();
+    private void onConnected(Fd fd) {
         Session s = node.newSession(fd, this, id.value());
         s.helloBackoff(limits.helloRetryMax());
         session = s;
         conduct.newConnection();
-        transition(VmState.HANDSHAKING, "connected; hello sent, waiting for the agent's answer");
+        on(VmEvent.CONNECTED, "connected; hello sent, waiting for the agent's answer");
         try {
             s.start();
         } catch (NativeException e) {
             // start() closed the channel, and onClosed has already recorded the loss.
-            return;
         }
-        served.start();
     }
 
     @Override
     public void onReady(Hello peerHello) {
         handshakenSincePong = true;
-        served.stop();
-        served.clear();
         boolean restarted = peer != null && !peer.getInstanceId().equals(peerHello.getInstanceId());
         // Whatever still waits was sent in an earlier session: its answer can no longer come.
         requests.failAll(restarted ? restartedError() : new NodeException(NodeException.Code.AGENT_DISCONNECTED,
@@ -164,10 +146,8 @@ final class VmConnection implements Session.Listener {
         peer = peerHello;
         backoff.reset();
         markReceived();
-        if (state != VmState.UNRESPONSIVE) {
-            transition(VmState.HANDSHAKING, "handshake done with agent " + GuestText.safe(peerHello.getSoftwareVersion(), 64)
-                    + " on " + GuestText.safe(peerHello.getHostname(), 64) + "; waiting for its first pong");
-        }
+        on(VmEvent.HANDSHAKE_DONE, "handshake done with agent " + GuestText.safe(peerHello.getSoftwareVersion(), 64)
+                + " on " + GuestText.safe(peerHello.getHostname(), 64) + "; waiting for its first pong");
         liveness.probe("after the handshake");
     }
 
@@ -189,7 +169,8 @@ final class VmConnection implements Session.Listener {
                 conduct.reportRefused();
                 return;
             }
-            node.events().publish(NodeEvent.telemetry(id.value(), state, envelope.getTelemetry(), lastReceivedUnixMs));
+            node.events().publish(NodeEvent.telemetry(id.value(), log.state(), envelope.getTelemetry(),
+                    lastReceivedUnixMs));
         } else if (envelope.getReplyTo() != 0) {
             requests.complete(envelope);
         }
@@ -200,12 +181,7 @@ final class VmConnection implements Session.Listener {
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id
                 + ": the session with the agent is re-syncing (" + reason + "); the request does not run after its"
                 + " deadline"));
-        if (state == VmState.READY) {
-            transition(VmState.HANDSHAKING, "re-syncing: " + reason);
-        }
-        if (session != null) {
-            served.start();
-        }
+        on(VmEvent.NOT_READY, "re-syncing: " + reason);
     }
 
     @Override
@@ -216,14 +192,13 @@ final class VmConnection implements Session.Listener {
             retire(s);
         }
         session = null;
-        served.stop();
         if (!removed && !quarantining) {
-            lost(cause == null ? "connection closed" : cause.getMessage());
+            lost(VmEvent.CLOSED, cause == null ? "connection closed" : cause.getMessage());
         }
     }
 
     private void sample(Session s) {
-        conduct.sample(SessionFigures.of(s), s.isReady());
+        conduct.sample(s.counters(), s.isReady());
     }
 
     /** Samples the session and quarantines the VM if its conduct says so. */
@@ -232,7 +207,7 @@ final class VmConnection implements Session.Listener {
         if (s != null) {
             sample(s);
         }
-        String why = conduct.judge(System.nanoTime(), state == VmState.READY);
+        String why = conduct.judge(System.nanoTime(), log.state() == VmState.READY);
         if (why != null && !removed) {
             quarantine(why);
         }
@@ -258,28 +233,28 @@ final class VmConnection implements Session.Listener {
             }
             disconnects++;
         }
-        served.stop();
         liveness.stop();
         cancel(reconnectTimer);
         boolean warn = conduct.mayWarn(System.nanoTime());
-        transition(VmState.MISBEHAVING, conduct.describe(why, delay),
+        on(VmEvent.QUARANTINED, conduct.describe(why, delay),
                 warn ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG);
         reconnectTimer = node.loop().schedule(delay, this::connect);
     }
 
-    /** Adds a session's channel counters to those of the VM's earlier connections; once per session. */
+    /** Adds a session's counters to those of the VM's earlier connections; once per session. */
     private void retire(Session s) {
-        closedChannels = closedChannels.plus(ChannelCounters.of(s));
+        closedSessions = s.counters().plus(closedSessions);
     }
 
-    private void lost(String why) {
+    /** @param event CONNECT_FAILED or CLOSED */
+    private void lost(VmEvent event, String why) {
         disconnects++;
         liveness.stop();
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED,
                 id + ": the connection to the agent was lost (" + why + ")"));
-        transition(VmState.DISCONNECTED, why);
+        on(event, why);
         Duration delay = backoff.next();
-        transition(VmState.RECONNECTING, "next attempt in " + delay.toMillis() + " ms");
+        on(VmEvent.RETRY_SCHEDULED, "next attempt in " + delay.toMillis() + " ms");
         reconnectTimer = node.loop().schedule(delay, this::connect);
     }
 
@@ -289,7 +264,7 @@ final class VmConnection implements Session.Listener {
      */
     private void checkHeartbeat() {
         judge();
-        if (state != VmState.READY || session == null || !session.isReady()) {
+        if (log.state() != VmState.READY || session == null || !session.isReady()) {
             return;
         }
         long now = System.nanoTime();
@@ -301,57 +276,15 @@ final class VmConnection implements Session.Listener {
         }
         if (silentNanos >= config.heartbeatInterval().toNanos()
                 || now - session.peerClock().lastSampleNanos() >= CLOCK_REFRESH.toNanos()) {
-            send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), HEARTBEAT,
-                    config.heartbeatInterval(), false).exceptionally(t -> null);
+            calls.ping(RequestKind.HEARTBEAT, config.heartbeatInterval()).exceptionally(t -> null);
         }
     }
 
     private void answersPings() {
         handshakenSincePong = false;
-        if (state != VmState.READY && session != null && session.isReady() && peer != null) {
-            transition(VmState.READY, "agent " + GuestText.safe(peer.getSoftwareVersion(), 64) + " on "
+        if (session != null && session.isReady() && peer != null) {
+            on(VmEvent.PONG, "agent " + GuestText.safe(peer.getSoftwareVersion(), 64) + " on "
                     + GuestText.safe(peer.getHostname(), 64) + " ready (answers pings)");
-        }
-    }
-
-    /** What {@link Liveness} sees of this VM. */
-    private final class Probed implements Liveness.Vm {
-
-        @Override
-        public boolean canProbe() {
-            return session != null && session.isReady();
-        }
-
-        @Override
-        public boolean isReady() {
-            return state == VmState.READY;
-        }
-
-        @Override
-        public CompletableFuture<Long> ping(Duration timeout) {
-            return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), PROBE, timeout, true)
-                    .thenApply(RequestTracker.Answer::rttNanos);
-        }
-
-        @Override
-        public void answered(long rttNanos) {
-            lastRttNanos = rttNanos;
-            answersPings();
-        }
-
-        @Override
-        public void unresponsive(String why) {
-            VmConnection.this.unresponsive(why);
-        }
-
-        @Override
-        public int waiting() {
-            return requests.size();
-        }
-
-        @Override
-        public long lastHeardNanos() {
-            return lastReceivedNanos;
         }
     }
 
@@ -367,7 +300,7 @@ final class VmConnection implements Session.Listener {
         liveness.stop();
         requests.failAll(new NodeException(NodeException.Code.AGENT_UNRESPONSIVE, id + ": " + why
                 + "; the request does not run after its deadline"));
-        transition(VmState.UNRESPONSIVE, why);
+        on(VmEvent.UNRESPONSIVE, why);
         if (session != null && session.isOpen()) {
             session.rehandshake("unresponsive");
         }
@@ -378,21 +311,9 @@ final class VmConnection implements Session.Listener {
         lastReceivedUnixMs = System.currentTimeMillis();
     }
 
-    /**
-     * Sends a request and waits for its answer; fails at once unless the agent is ready. Its
-     * deadline goes in the agent's monotonic clock, converted from the round-trip samples so it
-     * is never later than this side's timer (requests.proto, deadline_agent_ms).
-     */
-    CompletableFuture<RequestTracker.Answer> request(Request.Builder request, String what, Duration timeout) {
-        if (state == VmState.READY && session != null && session.isReady() && session.peerClock().hasSample()) {
-            request.setDeadlineAgentMs(session.peerDeadlineMs(timeout));
-            if (request.hasSetTime() && request.getSetTime().getAtAgentMs() == 0) {
-                // The caller's time is "now": pin it to the agent's clock so transit is added back.
-                request.getSetTimeBuilder().setAtAgentMs(session.peerDeadlineMs(Duration.ZERO));
-            }
-        }
-        CompletableFuture<RequestTracker.Answer> answer = send(Envelope.newBuilder().setRequest(request), what,
-                timeout, false);
+    /** Sends a request and waits for its answer (see {@link AgentCalls#request}); a wait is watched for liveness. */
+    CompletableFuture<RequestTracker.Answer> request(Request.Builder request, RequestKind what, Duration timeout) {
+        CompletableFuture<RequestTracker.Answer> answer = calls.request(request, what, timeout);
         if (!answer.isDone()) {
             liveness.watch();
         }
@@ -400,38 +321,19 @@ final class VmConnection implements Session.Listener {
     }
 
     CompletableFuture<Long> ping(Duration timeout) {
-        return send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()), "ping", timeout, true)
-                .thenApply(answer -> {
-                    lastRttNanos = answer.rttNanos();
-                    answersPings();
-                    return answer.rttNanos();
-                });
-    }
-
-    /** @param beforeReady a ping, which may go out while the session is up but the VM not (yet) ready */
-    private CompletableFuture<RequestTracker.Answer> send(Envelope.Builder envelope, String what, Duration timeout,
-                                                          boolean beforeReady) {
-        if (session == null || !session.isReady() || !beforeReady && state != VmState.READY
-                || envelope.hasRequest() && !session.peerClock().hasSample()) {
-            NodeException.Code code = state == VmState.UNRESPONSIVE ? NodeException.Code.AGENT_UNRESPONSIVE
-                    : NodeException.Code.AGENT_NOT_READY;
-            return CompletableFuture.failedFuture(new NodeException(code,
-                    id + ": agent not ready (" + state.json() + ": " + message + ")"));
-        }
-        long envelopeId = session.send(envelope, 0);
-        if (envelopeId < 0) {
-            return CompletableFuture.failedFuture(new NodeException(NodeException.Code.AGENT_BUSY,
-                    id + ": outbound queue full; the agent is not reading"));
-        }
-        return requests.track(envelopeId, what, timeout);
+        return calls.ping(RequestKind.API_PING, timeout).thenApply(answer -> {
+            lastRttNanos = answer.rttNanos();
+            answersPings();
+            return answer.rttNanos();
+        });
     }
 
     /**
      * A slow request is no reason to doubt the session (its late answer is merely unmatched): it
      * only probes. Heartbeat silence is judged by checkHeartbeat, a probe's by its own callback.
      */
-    private void requestTimedOut(String what) {
-        if (!what.equals(HEARTBEAT) && !what.equals(PROBE) && state == VmState.READY) {
+    private void requestTimedOut(RequestKind what) {
+        if (!what.isLivenessPing() && log.state() == VmState.READY) {
             liveness.probe(what + " timed out");
         }
     }
@@ -439,9 +341,8 @@ final class VmConnection implements Session.Listener {
     /** The socket file went away: close, fail what waits, forget. */
     void remove() {
         removed = true;
-        generation++;
+        dialer.forget();
         cancel(reconnectTimer);
-        served.stop();
         liveness.stop();
         heartbeat.cancel();
         requests.failAll(new NodeException(NodeException.Code.AGENT_DISCONNECTED, id + ": the VM's socket went away"));
@@ -451,31 +352,25 @@ final class VmConnection implements Session.Listener {
             session = null;
             s.close();
         }
-        transition(VmState.REMOVED, "socket " + socket + " went away");
+        on(VmEvent.REMOVED, "socket " + socket + " went away");
     }
 
-    private void transition(VmState next, String why) {
-        transition(next, why, next == VmState.NOT_SERVED || next == VmState.UNRESPONSIVE ? System.Logger.Level.WARNING
-                : System.Logger.Level.INFO);
+    private void on(VmEvent event, String why) {
+        on(event, why, null);
     }
 
-    private void transition(VmState next, String why, System.Logger.Level level) {
-        if (next == state && why.equals(message)) {
-            return;
+    /** Applies {@code event}: its served-check effect, then the table's state (level null: by state). */
+    private void on(VmEvent event, String why, System.Logger.Level level) {
+        served.apply(event.served, session != null);
+        VmTransitions.Outcome outcome = VmTransitions.next(log.state(), event);
+        if (!outcome.legal()) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1} cannot happen in state {2}; the state stays", id, event,
+                    log.state().json());
+        } else if (outcome.target() != null) {
+            VmState next = outcome.target();
+            log.enter(next, why, level != null ? level : next == VmState.NOT_SERVED || next == VmState.UNRESPONSIVE
+                    ? System.Logger.Level.WARNING : System.Logger.Level.INFO);
         }
-        VmState previous = state;
-        state = next;
-        message = why;
-        stateSinceMs = System.currentTimeMillis();
-        if (transitions.size() == TRANSITIONS_KEPT) {
-            transitions.removeFirst();
-        }
-        transitions.addLast(new Transition(next, why, stateSinceMs));
-        // Messages quote guest text (already escaped where it is put in); escaping the whole line
-        // again keeps any later message that forgets from ending the line or forging the next.
-        LOG.log(level, "{0}: {1} -> {2}: {3}", id, previous == null ? "-" : previous.json(), next.json(),
-                GuestText.safe(why, 1024));
-        node.events().publish(NodeEvent.state(id.value(), next, why, stateSinceMs));
     }
 
     private static void cancel(Timer t) {
@@ -489,13 +384,14 @@ final class VmConnection implements Session.Listener {
         long now = System.currentTimeMillis();
         TelemetryEntry latest = telemetry.latest();
         Session s = session;
-        return new VmSnapshot(id.value(), socket.toString(), state, message, stateSinceMs, List.copyOf(transitions),
-                peer, lastReceivedUnixMs, lastRttNanos, connects, disconnects, resyncs,
+        SessionCounters live = s == null ? null : s.counters();
+        return new VmSnapshot(id.value(), socket.toString(), log.state(), log.message(), log.sinceUnixMs(), log.recent(),
+                peer, lastReceivedUnixMs, lastRttNanos, dialer.attempts(), disconnects, resyncs,
                 served.notServedEpisodes(), requests.timeouts(), requests.unmatched(), requests.size(), served.unreadByQemu(),
-                s == null ? null : SessionFigures.of(s), latest == null ? null : latest.report(),
+                live, latest == null ? null : latest.report(),
                 latest == null ? 0 : latest.receivedUnixMs(), telemetry.isStale(now, config.staleAfter().toMillis()),
                 telemetry.received(), conduct.figures(), conduct.lastQuarantine(), telemetry.bytes(),
-                telemetry.lastRefusal(), s == null ? closedChannels : closedChannels.plus(ChannelCounters.of(s)),
+                telemetry.lastRefusal(), live == null ? closedSessions : live.plus(closedSessions),
                 requests.latency());
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.qtx.proto.Hello;
 import io.qtx.proto.TelemetryReport;
+import io.qtx.session.SessionCounters;
 
 /**
  * One VM as qx-node sees it at one moment: taken on the loop thread, read anywhere.
@@ -17,15 +18,16 @@ import io.qtx.proto.TelemetryReport;
  * @param quarantine the current or last quarantine, or null if never
  * @param telemetryBytes what the VM's kept telemetry holds (bounded by GuestLimits.historyBytes)
  * @param lastReportRefusal why the last refused telemetry report was refused, or null
- * @param channel channel counters over all of the VM's connections, the current one included
+ * @param channel counters summed over all of the VM's connections, the current one included, so they
+ *        only ever grow (what Prometheus wants of a counter)
  * @param latency request durations and ping round trips over the VM's life (live, not a copy)
  */
 public record VmSnapshot(String id, String socket, VmState state, String message, long stateSinceUnixMs,
                          List<Transition> transitions, Hello peer, long lastReceivedUnixMs,
                          long lastRttNanos, long connects, long disconnects, long resyncsUnresponsive,
                          long notServedEpisodes, long requestTimeouts, long lateAnswers, int pendingRequests,
-                         int unreadByQemu, SessionFigures session, TelemetryReport telemetry,
+                         int unreadByQemu, SessionCounters session, TelemetryReport telemetry,
                          long telemetryReceivedUnixMs, boolean telemetryStale, long telemetryReports,
                          Conduct.Figures conduct, Conduct.Quarantine quarantine, long telemetryBytes,
-                         String lastReportRefusal, ChannelCounters channel, RequestLatency latency) {
+                         String lastReportRefusal, SessionCounters channel, RequestLatency latency) {
 }

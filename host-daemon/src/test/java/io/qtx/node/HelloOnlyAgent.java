@@ -11,6 +11,7 @@ import io.qtx.epoll.UnixSockets;
 import io.qtx.ffi.Fd;
 import io.qtx.proto.ClockTimes;
 import io.qtx.proto.Envelope;
+import io.qtx.session.ChannelListener;
 import io.qtx.session.ChannelOptions;
 import io.qtx.session.FramedChannel;
 import io.qtx.session.Handshake;
@@ -20,7 +21,7 @@ import io.qtx.session.PeerClock;
  * A broken agent that completes every handshake and answers nothing else, not even pings: what
  * qx-node must never call ready. Loop thread of its own event loop.
  */
-final class HelloOnlyAgent implements FramedChannel.Listener {
+final class HelloOnlyAgent implements ChannelListener {
 
     private final EventLoop loop;
     private final Handshake handshake = new Handshake(FakeAgent.identity("hello-only", null), new SecureRandom());

@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 
 import io.qtx.epoll.EventLoop;
 import io.qtx.proto.Envelope;
+import io.qtx.proto.Request;
 
 /** Futures with deadlines on loop timers, matched by id, failed together. */
 class RequestTrackerTest {
 
     private EventLoop loop;
     private RequestTracker tracker;
-    private final List<String> timedOut = new CopyOnWriteArrayList<>();
+    private final List<RequestKind> timedOut = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -46,8 +47,8 @@ class RequestTrackerTest {
 
     @Test
     void answersAreMatchedByReplyToWhateverTheOrder() throws Exception {
-        var a = onLoop(() -> tracker.track(1, "a", Duration.ofSeconds(30)));
-        var b = onLoop(() -> tracker.track(2, "b", Duration.ofSeconds(30)));
+        var a = onLoop(() -> tracker.track(1, RequestKind.of(Request.KindCase.EXEC), Duration.ofSeconds(30)));
+        var b = onLoop(() -> tracker.track(2, RequestKind.API_PING, Duration.ofSeconds(30)));
         assertTrue(onLoop(() -> tracker.complete(Envelope.newBuilder().setId(9).setReplyTo(2).build())));
         assertTrue(b.isDone() && !a.isDone());
         assertFalse(onLoop(() -> tracker.complete(Envelope.newBuilder().setId(10).setReplyTo(2).build())),
@@ -61,11 +62,11 @@ class RequestTrackerTest {
 
     @Test
     void aDeadlineFailsTheRequestWith504AndTellsTheOwner() throws Exception {
-        var f = onLoop(() -> tracker.track(5, "stat request", Duration.ofMillis(50)));
+        var f = onLoop(() -> tracker.track(5, RequestKind.of(Request.KindCase.STAT), Duration.ofMillis(50)));
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
         assertEquals(NodeException.Code.AGENT_TIMEOUT, ((NodeException) e.getCause()).code());
         assertTrue(e.getCause().getMessage().startsWith("vm-t: stat request got no answer within "), e.getCause().getMessage());
-        Rig.await("owner told", () -> timedOut.equals(List.of("stat request")));
+        Rig.await("owner told", () -> timedOut.equals(List.of(RequestKind.of(Request.KindCase.STAT))));
         assertFalse(onLoop(() -> tracker.complete(Envelope.newBuilder().setId(6).setReplyTo(5).build())),
                 "a late answer is counted, not delivered");
         assertEquals(1, (long) onLoop(tracker::timeouts));
@@ -73,8 +74,8 @@ class RequestTrackerTest {
 
     @Test
     void failAllFailsEveryPendingRequestAtOnceAndCancelsTheirTimers() throws Exception {
-        var fs = List.of(onLoop(() -> tracker.track(1, "a", Duration.ofMillis(200))),
-                onLoop(() -> tracker.track(2, "b", Duration.ofSeconds(30))));
+        var fs = List.of(onLoop(() -> tracker.track(1, RequestKind.PROBE, Duration.ofMillis(200))),
+                onLoop(() -> tracker.track(2, RequestKind.API_PING, Duration.ofSeconds(30))));
         NodeException gone = new NodeException(NodeException.Code.AGENT_DISCONNECTED, "gone");
         onLoop(() -> {
             tracker.failAll(gone);

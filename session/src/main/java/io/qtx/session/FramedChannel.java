@@ -17,6 +17,7 @@ import io.qtx.protocol.EnvelopeDecoder;
 import io.qtx.framing.FrameReader;
 import io.qtx.framing.FrameWriter;
 import io.qtx.framing.ReaderStats;
+import io.qtx.framing.ResyncReason;
 import io.qtx.proto.Envelope;
 import io.qtx.protocol.ProtoFrames;
 
@@ -32,57 +33,24 @@ import io.qtx.protocol.ProtoFrames;
 public final class FramedChannel implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(FramedChannel.class.getName());
-    /** The least a rate-limited read asks for. */
-    private static final long READ_FLOOR = 1024;
-
-    /** What happens on a channel; called on the loop thread. */
-    public interface Listener {
-
-        /** One envelope, decoded from a frame of {@code frameVersion}. */
-        void onEnvelope(Envelope envelope, byte frameVersion);
-
-        /** A virtio port's host connected (the port turned writable after a hang-up). */
-        default void onPeerArrived() {
-        }
-
-        /** A virtio port's host left (hang-up or a zero read). The channel stays open. */
-        default void onPeerGone() {
-        }
-
-        /** Queued bytes waited longer than the write timeout; the caller decides what to drop. */
-        default void onWriteTimeout() {
-        }
-
-        /** The channel closed: {@code cause} is null when closed on purpose. Called once. */
-        void onClosed(IOException cause);
-    }
 
     private final EventLoop loop;
     private final Fd fd;
     private final ChannelOptions options;
-    private final Listener listener;
+    private final ChannelListener listener;
     private final FrameReader reader;
     private final FrameWriter writer;
     private final EnvelopeDecoder decoder;
     private Registration registration;
-    private Timer writeDeadline;
+    private final WriteDeadline writeDeadline;
     private Timer stallCheck;
     /** For a port: whether a host is connected as far as we can tell. Sockets: always true. */
     private boolean peerPresent;
     private boolean closed;
-    private long writeTimeouts;
-    private final TokenBucket bytesRate;
-    private final TokenBucket framesRate;
-    /** Reading stopped until {@link #resumeTimer} fires: the peer is over its rate. */
-    private boolean paused;
-    private Timer resumeTimer;
-    /** A read continuation is queued on the loop: this turn's budget ran out with more to read. */
-    private boolean continuationQueued;
-    private long throttles;
-    private long budgetYields;
+    private final ReadPacing pacing;
 
     /** Takes ownership of {@code fd}; call {@link #start()} to begin. */
-    public FramedChannel(EventLoop loop, Fd fd, ChannelOptions options, Listener listener) {
+    public FramedChannel(EventLoop loop, Fd fd, ChannelOptions options, ChannelListener listener) {
         this.loop = loop;
         this.fd = fd;
         this.options = options;
@@ -100,9 +68,13 @@ public final class FramedChannel implements AutoCloseable {
         }
         this.reader = r;
         this.decoder = new EnvelopeDecoder(this::deliver, options.inbound().limits());
-        long now = System.nanoTime();
-        this.bytesRate = InboundBudget.bucket(options.inbound().bytesPerSecond(), options.inbound().burstSeconds(), now);
-        this.framesRate = InboundBudget.bucket(options.inbound().framesPerSecond(), options.inbound().burstSeconds(), now);
+        this.writeDeadline = new WriteDeadline(loop, options.writeTimeout(),
+                () -> !closed && writer.pendingBytes() > 0, listener::onWriteTimeout);
+        this.pacing = new ReadPacing(loop, options.inbound(), () -> {
+            if (!closed) {
+                readAvailable();
+            }
+        });
         this.peerPresent = options.kind() == ChannelOptions.Kind.STREAM_SOCKET;
     }
 
@@ -183,66 +155,43 @@ public final class FramedChannel implements AutoCloseable {
     /** Drops everything queued and not yet written: it was meant for a peer that is gone. */
     public void discardOutbound() {
         writer.clear();
-        cancelWriteDeadline();
+        writeDeadline.cancel();
     }
 
     public int pendingOutboundBytes() {
         return writer.pendingBytes();
     }
 
-    public ReaderStats readerStats() {
+    ReaderStats readerStats() {
         return reader.stats();
     }
 
-    public long framesReceived() {
+    long framesReceived() {
         return reader.frames();
     }
 
-    public long framesSent() {
-        return writer.framesQueued();
-    }
-
-    public long framesRefused() {
-        return writer.framesRefused();
-    }
-
-    /** Bytes written to the transport: frames with their headers. */
-    public long bytesSent() {
-        return writer.bytesWritten();
-    }
-
-    public long writeTimeouts() {
-        return writeTimeouts;
-    }
-
-    /** Payloads that framed correctly but were not usable envelopes (over limits included). */
-    public long envelopesRejected() {
-        return decoder.invalid() + decoder.unusable() + decoder.overLimits();
-    }
-
     /** Payloads refused unparsed for breaking the inbound {@link InboundBudget#limits()}. */
-    public long envelopesOverLimits() {
+    long envelopesOverLimits() {
         return decoder.overLimits();
     }
 
-    /** What the last payload refused for its limits broke, or null. */
-    public String lastOverLimit() {
-        return decoder.lastOverLimit();
-    }
-
-    /** Times reading stopped because the peer went over a rate. */
-    public long throttles() {
-        return throttles;
-    }
-
-    /** Turns of the loop that ended with this channel's per-wake-up budget spent and more to read. */
-    public long budgetYields() {
-        return budgetYields;
-    }
-
     /** True while reading is stopped because the peer is over a rate. */
-    public boolean isThrottled() {
-        return paused;
+    boolean isThrottled() {
+        return pacing.isPaused();
+    }
+
+    /** The channel's counters with the session's own three, as one snapshot. */
+    SessionCounters counters(long discardedBeforeReady, long handshakes, long pingsRefused) {
+        ReaderStats r = reader.stats();
+        long[] resyncs = new long[ResyncReason.values().length];
+        for (ResyncReason reason : ResyncReason.values()) {
+            resyncs[reason.ordinal()] = r.resyncs(reason);
+        }
+        return new SessionCounters(reader.frames(), writer.framesQueued(), writer.framesRefused(), r.payloadBytes(),
+                writer.bytesWritten(), r.bytesSkipped(), resyncs, discardedBeforeReady, handshakes, writeDeadline.expiries(),
+                writer.pendingBytes(), decoder.invalid() + decoder.unusable() + decoder.overLimits(),
+                decoder.overLimits(), decoder.lastOverLimit(), pacing.throttles(), pacing.isPaused(),
+                pacing.budgetYields(), pingsRefused);
     }
 
     /**
@@ -250,19 +199,8 @@ public final class FramedChannel implements AutoCloseable {
      * counted as a throttle. Bytes wait in the kernel meanwhile; nothing is dropped.
      */
     public void pauseReading(long nanos) {
-        if (closed || paused) {
-            return;
-        }
-        paused = true;
-        throttles++;
-        resumeTimer = loop.schedule(java.time.Duration.ofNanos(Math.max(1_000_000, nanos)), this::resumeReading);
-    }
-
-    private void resumeReading() {
-        resumeTimer = null;
-        paused = false;
         if (!closed) {
-            readAvailable();
+            pacing.pause(nanos);
         }
     }
 
@@ -295,7 +233,7 @@ public final class FramedChannel implements AutoCloseable {
                 armStallCheck();
                 listener.onPeerArrived();
             }
-        } else if ((hungUp || (events & IoEvents.PEER_CLOSED) != 0) && !continuationQueued && !paused) {
+        } else if ((hungUp || (events & IoEvents.PEER_CLOSED) != 0) && !pacing.isHeldBack()) {
             // Anything readable was read above; the peer is gone for good. (While a budget or a
             // rate holds reading back, the read that meets end of input closes instead.)
             closeWith(new IOException("peer closed " + fd.description()));
@@ -313,8 +251,8 @@ public final class FramedChannel implements AutoCloseable {
      * stops until its bucket clears).
      */
     private void readAvailable() {
-        if (paused) {
-            return; // resumeReading reads whatever waits
+        if (pacing.isPaused()) {
+            return; // the end of the pause reads whatever waits
         }
         InboundBudget budget = options.inbound();
         long bytes = 0;
@@ -325,22 +263,17 @@ public final class FramedChannel implements AutoCloseable {
                 // One clock reading for the buckets: what poll may take and whether to pause must
                 // agree, or frames could stay in the ring with nothing left to wake us for them.
                 long now = System.nanoTime();
-                int allowed = budget.framesPerWake() - frames;
-                if (framesRate != null) {
-                    allowed = (int) Math.min(allowed, framesRate.available(now));
-                }
+                int allowed = pacing.framesAllowed(budget.framesPerWake() - frames, now);
                 if (allowed > 0) {
                     int got = reader.poll(decoder, allowed);
                     frames += got;
-                    if (framesRate != null && got > 0) {
-                        framesRate.take(got, now);
-                    }
+                    pacing.framesTaken(got, now);
                 }
-                if (closed || paused || overRate(now)) {
+                if (closed || pacing.isPaused() || pacing.overRate(now)) {
                     return;
                 }
                 if (frames >= budget.framesPerWake() || bytes >= budget.bytesPerWake()) {
-                    continueNextTurn();
+                    pacing.continueNextTurn();
                     return;
                 }
                 if (drained) {
@@ -350,13 +283,7 @@ public final class FramedChannel implements AutoCloseable {
                 if (space.byteSize() == 0) {
                     return; // a full ring with no frame to decode cannot happen: it holds one maximum frame
                 }
-                if (bytesRate != null) {
-                    // Read no more than the rate allows (a little at least, so a frame always progresses).
-                    long allowedBytes = Math.max(READ_FLOOR, bytesRate.available(System.nanoTime()));
-                    if (allowedBytes < space.byteSize()) {
-                        space = space.asSlice(0, allowedBytes);
-                    }
-                }
+                space = pacing.bytesAllowed(space);
                 long n = fd.read(space);
                 if (n == Syscalls.WOULD_BLOCK) {
                     return;
@@ -371,39 +298,12 @@ public final class FramedChannel implements AutoCloseable {
                 }
                 reader.ring().commit((int) n);
                 bytes += n;
-                if (bytesRate != null) {
-                    bytesRate.take(n, System.nanoTime());
-                }
+                pacing.bytesTaken(n);
                 drained = drainedBy(n, space);
             }
         } catch (NativeException e) {
             closeWith(e);
         }
-    }
-
-    private void continueNextTurn() {
-        budgetYields++;
-        if (!continuationQueued) {
-            continuationQueued = true;
-            loop.execute(() -> {
-                continuationQueued = false;
-                if (!closed) {
-                    readAvailable();
-                }
-            });
-        }
-    }
-
-    /** Over a rate: stop reading until every bucket is clear again. */
-    private boolean overRate(long now) {
-        // A frame needs a whole token: with less, the next poll could decode nothing.
-        long wait = Math.max(bytesRate == null ? 0 : bytesRate.nanosUntilClear(now),
-                framesRate == null ? 0 : framesRate.nanosUntil(1, now));
-        if (wait <= 0) {
-            return false;
-        }
-        pauseReading(wait);
-        return true;
     }
 
     /**
@@ -414,10 +314,6 @@ public final class FramedChannel implements AutoCloseable {
      */
     private boolean drainedBy(long n, MemorySegment space) {
         return n < space.byteSize() && options.kind() == ChannelOptions.Kind.STREAM_SOCKET;
-    }
-
-    private void pollFrames() {
-        reader.poll(decoder);
     }
 
     private void deliver(Envelope envelope, byte frameVersion) {
@@ -445,12 +341,12 @@ public final class FramedChannel implements AutoCloseable {
                 MemorySegment chunk = writer.readable(ChannelOptions.MAX_WRITE_CHUNK);
                 long n = fd.write(chunk);
                 if (n == Syscalls.WOULD_BLOCK) {
-                    armWriteDeadline();
+                    writeDeadline.arm();
                     return;
                 }
                 writer.consumed((int) n);
                 // Progress: the peer is reading, so the deadline starts again.
-                cancelWriteDeadline();
+                writeDeadline.cancel();
             }
         } catch (NativeException e) {
             if (options.kind() == ChannelOptions.Kind.VIRTIO_PORT) {
@@ -463,30 +359,9 @@ public final class FramedChannel implements AutoCloseable {
         }
     }
 
-    private void armWriteDeadline() {
-        if (writeDeadline == null) {
-            writeDeadline = loop.schedule(options.writeTimeout(), this::writeTimedOut);
-        }
-    }
-
-    private void cancelWriteDeadline() {
-        if (writeDeadline != null) {
-            writeDeadline.cancel();
-            writeDeadline = null;
-        }
-    }
-
-    private void writeTimedOut() {
-        writeDeadline = null;
-        if (!closed && writer.pendingBytes() > 0) {
-            writeTimeouts++;
-            listener.onWriteTimeout();
-        }
-    }
-
     private void checkStall() {
         if (!closed && reader.expire(System.nanoTime())) {
-            pollFrames();
+            reader.poll(decoder);
         }
     }
 
@@ -501,11 +376,8 @@ public final class FramedChannel implements AutoCloseable {
             return;
         }
         closed = true;
-        cancelWriteDeadline();
-        if (resumeTimer != null) {
-            resumeTimer.cancel();
-            resumeTimer = null;
-        }
+        writeDeadline.cancel();
+        pacing.cancel();
         if (stallCheck != null) {
             stallCheck.cancel();
         }

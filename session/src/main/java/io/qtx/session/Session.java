@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 import io.qtx.epoll.EventLoop;
-import io.qtx.epoll.Timer;
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
+import io.qtx.ffi.SocketQueues;
 import io.qtx.proto.ClockTimes;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
@@ -61,20 +61,15 @@ public final class Session implements AutoCloseable {
         void onClosed(IOException cause);
     }
 
-    private final EventLoop loop;
     private final FramedChannel channel;
     private final Handshake handshake;
     private final PeerClock peerClock = new PeerClock();
-    private final Duration helloRetry;
-    /** Unanswered Hellos are repeated after helloRetry, doubling up to this; null: never doubles. */
-    private Duration helloRetryMax;
-    private Duration nextHelloRetry;
+    private final HelloRetry helloRetry;
     private final Supplier<Pong> pong;
     private final Listener listener;
     private final String name;
     private long nextId = 1;
     private boolean ready;
-    private Timer retryTimer;
     private long discardedBeforeReady;
     /** Our Hello of the current handshake, said again when the peer starts over. */
     private Hello currentHello;
@@ -91,10 +86,8 @@ public final class Session implements AutoCloseable {
      */
     public Session(EventLoop loop, Fd fd, ChannelOptions options, Handshake.Identity identity, Duration helloRetry,
                    Supplier<Pong> pong, Listener listener, String name) {
-        this.loop = loop;
         this.handshake = new Handshake(identity, new SecureRandom());
-        this.helloRetry = helloRetry;
-        this.nextHelloRetry = helloRetry;
+        this.helloRetry = new HelloRetry(loop, helloRetry);
         this.pong = pong;
         this.listener = listener;
         this.name = name;
@@ -108,7 +101,7 @@ public final class Session implements AutoCloseable {
      * peer that never completes a handshake costs less and less; back to helloRetry once ready.
      */
     public void helloBackoff(Duration max) {
-        this.helloRetryMax = max;
+        this.helloRetry.doubleUpTo(max);
     }
 
     /** Registers the channel; a socket says Hello at once, a port when its host arrives. */
@@ -127,8 +120,27 @@ public final class Session implements AutoCloseable {
         return channel.isOpen();
     }
 
-    public FramedChannel channel() {
-        return channel;
+    /** For a virtio port: whether a host is connected, as far as the port has told us; sockets: true. */
+    public boolean isPeerPresent() {
+        return channel.isPeerPresent();
+    }
+
+    /** The frame version being written: QTX1 until the handshake agrees on QTX2. */
+    public byte frameVersion() {
+        return channel.frameVersion();
+    }
+
+    /** Every counter of this session and its channel, as one immutable snapshot. */
+    public SessionCounters counters() {
+        return channel.counters(discardedBeforeReady, handshakes, pingsRefused);
+    }
+
+    /**
+     * Bytes we wrote that the peer has not read yet (SIOCOUTQ): for a socket whose peer may sit
+     * on it unserved, e.g. QEMU with another client.
+     */
+    public int unreadByPeer() throws NativeException {
+        return SocketQueues.unreadByPeer(channel.fd());
     }
 
     /** The peer's Hello of the current session, or null before the handshake. */
@@ -150,21 +162,6 @@ public final class Session implements AutoCloseable {
     public long peerDeadlineMs(Duration timeout) {
         long now = PeerClock.nowNanos();
         return peerClock.toPeerMs(now + timeout.toNanos(), now);
-    }
-
-    /** Envelopes received before the handshake completed and discarded. */
-    public long discardedBeforeReady() {
-        return discardedBeforeReady;
-    }
-
-    /** Pings and Hellos not answered because the peer went over {@link InboundBudget#pingsPerSecond()}. */
-    public long pingsRefused() {
-        return pingsRefused;
-    }
-
-    /** Hellos this session has sent. */
-    public long handshakes() {
-        return handshakes;
     }
 
     /**
@@ -213,20 +210,7 @@ public final class Session implements AutoCloseable {
         handshakes++;
         LOG.log(System.Logger.Level.DEBUG, "{0}: hello ({1})", name, reason);
         sendAnyway(Envelope.newBuilder().setHello(currentHello), 0);
-        scheduleRetry();
-    }
-
-    private void scheduleRetry() {
-        if (retryTimer != null) {
-            retryTimer.cancel();
-        }
-        Duration wait = nextHelloRetry;
-        if (helloRetryMax != null) {
-            Duration doubled = wait.multipliedBy(2);
-            nextHelloRetry = doubled.compareTo(helloRetryMax) > 0 ? helloRetryMax : doubled;
-        }
-        retryTimer = loop.schedule(wait, () -> {
-            retryTimer = null;
+        helloRetry.schedule(wait -> {
             if (!ready && channel.isOpen() && channel.isPeerPresent()) {
                 rehandshake("no answer to hello within " + wait.toMillis() + " ms");
             }
@@ -243,37 +227,7 @@ public final class Session implements AutoCloseable {
     private void onEnvelope(Envelope envelope) {
         long receivedMs = PeerClock.nowMs();
         switch (envelope.getPayloadCase()) {
-            case HELLO -> {
-                if (!withinAnswerRate()) {
-                    return;
-                }
-                Hello peer = envelope.getHello();
-                boolean newPeerNonce = !peer.getNonce().equals(lastPeerNonce);
-                lastPeerNonce = peer.getNonce();
-                Hello known = handshake.peerHello();
-                // A Hello from a new instance of the peer, ready or not: the round-trip samples may
-                // be from the old instance (after a reboot, another clock), so they all go.
-                boolean restarted = known != null && !known.getInstanceId().equals(peer.getInstanceId());
-                HelloReply answer = handshake.answer(peer).toBuilder().setClock(times(receivedMs)).build();
-                sendAnyway(Envelope.newBuilder().setReplyTo(envelope.getId()).setHelloReply(answer), 0);
-                if (restarted) {
-                    // A new instance knows nothing of this session: a whole new handshake, fresh
-                    // nonce and clock samples. The new instance is not ready yet (it has no Hello of
-                    // ours), so it answers with no Hello of its own, and it is one instance: no
-                    // greeting loop.
-                    listener.onPeerRestarted(peer);
-                    rehandshake("the peer restarted (new instance id)");
-                } else if (ready && newPeerNonce && currentHello != null) {
-                    // The peer started over and may have forgotten our Hello: say it again, same
-                    // nonce (fresh time), so our state stands. A repeat of the same peer Hello gets no
-                    // repeat from us, so two sides can never keep greeting each other.
-                    currentHello = handshake.repeatHello(currentHello, System.currentTimeMillis());
-                    sendAnyway(Envelope.newBuilder().setHello(currentHello), 0);
-                    listener.onReady(peer);
-                } else {
-                    becomeReadyIfComplete();
-                }
-            }
+            case HELLO -> onHello(envelope, receivedMs);
             case HELLO_REPLY -> {
                 switch (handshake.accept(envelope.getHelloReply())) {
                     case MATCHED -> {
@@ -299,6 +253,39 @@ public final class Session implements AutoCloseable {
                     listener.onEnvelope(envelope);
                 }
             }
+        }
+    }
+
+    /** A Hello from the peer: answered, and it may mean the peer restarted or started over. */
+    private void onHello(Envelope envelope, long receivedMs) {
+        if (!withinAnswerRate()) {
+            return;
+        }
+        Hello peer = envelope.getHello();
+        boolean newPeerNonce = !peer.getNonce().equals(lastPeerNonce);
+        lastPeerNonce = peer.getNonce();
+        Hello known = handshake.peerHello();
+        // A Hello from a new instance of the peer, ready or not: the round-trip samples may
+        // be from the old instance (after a reboot, another clock), so they all go.
+        boolean restarted = known != null && !known.getInstanceId().equals(peer.getInstanceId());
+        HelloReply answer = handshake.answer(peer).toBuilder().setClock(times(receivedMs)).build();
+        sendAnyway(Envelope.newBuilder().setReplyTo(envelope.getId()).setHelloReply(answer), 0);
+        if (restarted) {
+            // A new instance knows nothing of this session: a whole new handshake, fresh
+            // nonce and clock samples. The new instance is not ready yet (it has no Hello of
+            // ours), so it answers with no Hello of its own, and it is one instance: no
+            // greeting loop.
+            listener.onPeerRestarted(peer);
+            rehandshake("the peer restarted (new instance id)");
+        } else if (ready && newPeerNonce && currentHello != null) {
+            // The peer started over and may have forgotten our Hello: say it again, same
+            // nonce (fresh time), so our state stands. A repeat of the same peer Hello gets no
+            // repeat from us, so two sides can never keep greeting each other.
+            currentHello = handshake.repeatHello(currentHello, System.currentTimeMillis());
+            sendAnyway(Envelope.newBuilder().setHello(currentHello), 0);
+            listener.onReady(peer);
+        } else {
+            becomeReadyIfComplete();
         }
     }
 
@@ -348,11 +335,7 @@ public final class Session implements AutoCloseable {
     private void becomeReadyIfComplete() {
         if (!ready && handshake.isComplete()) {
             ready = true;
-            nextHelloRetry = helloRetry;
-            if (retryTimer != null) {
-                retryTimer.cancel();
-                retryTimer = null;
-            }
+            helloRetry.answered();
             listener.onReady(handshake.peerHello());
         }
     }
@@ -362,7 +345,7 @@ public final class Session implements AutoCloseable {
         channel.close();
     }
 
-    private final class ChannelEvents implements FramedChannel.Listener {
+    private final class ChannelEvents implements ChannelListener {
 
         @Override
         public void onEnvelope(Envelope envelope, byte frameVersion) {
@@ -394,9 +377,7 @@ public final class Session implements AutoCloseable {
 
         @Override
         public void onClosed(IOException cause) {
-            if (retryTimer != null) {
-                retryTimer.cancel();
-            }
+            helloRetry.cancel();
             ready = false;
             listener.onClosed(cause);
         }

@@ -42,7 +42,7 @@ class FramedChannelTest {
             try {
                 FramedChannel c = new FramedChannel(loop, pair[0],
                         ChannelOptions.defaults(ChannelOptions.Kind.STREAM_SOCKET).withOutboundCapacity(1 << 21),
-                        new FramedChannel.Listener() {
+                        new ChannelListener() {
                             @Override
                             public void onEnvelope(Envelope envelope, byte frameVersion) {
                                 received.add(envelope);
@@ -138,7 +138,7 @@ class FramedChannelTest {
         loop.execute(() -> {
             try {
                 FramedChannel c = new FramedChannel(loop, port[0], ChannelOptions.defaults(ChannelOptions.Kind.VIRTIO_PORT),
-                        new FramedChannel.Listener() {
+                        new ChannelListener() {
                             @Override
                             public void onEnvelope(Envelope envelope, byte frameVersion) {
                             }

@@ -73,8 +73,8 @@ class SessionTest {
         Envelope request = agent.envelopes.poll(5, TimeUnit.SECONDS);
         assertNotNull(request);
         assertTrue(request.hasRequest());
-        assertEquals(FrameDescriptor.VERSION_2, (byte) onLoop(() -> hostSession.channel().frameVersion()));
-        assertEquals(FrameDescriptor.VERSION_2, (byte) onLoop(() -> agentSession.channel().frameVersion()));
+        assertEquals(FrameDescriptor.VERSION_2, (byte) onLoop(() -> hostSession.frameVersion()));
+        assertEquals(FrameDescriptor.VERSION_2, (byte) onLoop(() -> agentSession.frameVersion()));
     }
 
     @Test
@@ -113,7 +113,7 @@ class SessionTest {
         agent.awaitReady();
         host.awaitReady();
         assertNull(agent.envelopes.poll(200, TimeUnit.MILLISECONDS), "the stale request was handed on");
-        assertEquals(1L, (long) onLoop(agentSession::discardedBeforeReady));
+        assertEquals(1L, (long) onLoop(() -> agentSession.counters().discardedBeforeReady()));
     }
 
     @Test
@@ -134,11 +134,11 @@ class SessionTest {
         assertNull(host.notReady.poll(200, TimeUnit.MILLISECONDS));
         assertEquals("test: as after a write timeout", agent.notReady.poll(1, TimeUnit.SECONDS));
         assertTrue(onLoop(() -> hostSession.isReady() && agentSession.isReady()));
-        long hostHellos = onLoop(hostSession::handshakes);
-        long agentHellos = onLoop(agentSession::handshakes);
+        long hostHellos = onLoop(() -> hostSession.counters().handshakes());
+        long agentHellos = onLoop(() -> agentSession.counters().handshakes());
         Thread.sleep(300);
-        assertEquals(hostHellos, (long) onLoop(hostSession::handshakes), "no greeting loop");
-        assertEquals(agentHellos, (long) onLoop(agentSession::handshakes), "no greeting loop");
+        assertEquals(hostHellos, (long) onLoop(() -> hostSession.counters().handshakes()), "no greeting loop");
+        assertEquals(agentHellos, (long) onLoop(() -> agentSession.counters().handshakes()), "no greeting loop");
     }
 
     @Test
@@ -177,7 +177,7 @@ class SessionTest {
         Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
         // Nobody reads pair[1] for a while: the host says hello again every 500 ms.
         Thread.sleep(1200);
-        long hellos = onLoop(hostSession::handshakes);
+        long hellos = onLoop(() -> hostSession.counters().handshakes());
         assertTrue(hellos >= 2, hellos + " hellos");
         SessionPair.Recorder agent = new SessionPair.Recorder();
         SessionPair.start(loop, pair[1], Role.ROLE_AGENT, options, agent);
@@ -198,12 +198,12 @@ class SessionTest {
         ChannelOptions quick = options.withWriteTimeout(Duration.ofMillis(200));
         Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, quick, host);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (onLoop(() -> hostSession.channel().writeTimeouts()) < 2 && System.nanoTime() < deadline) {
+        while (onLoop(() -> hostSession.counters().writeTimeouts()) < 2 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertTrue(onLoop(() -> hostSession.channel().writeTimeouts()) >= 2);
-        assertTrue(onLoop(hostSession::handshakes) >= 3, "a new hello after each timeout");
-        assertTrue(onLoop(() -> hostSession.channel().pendingOutboundBytes()) < 1024,
+        assertTrue(onLoop(() -> hostSession.counters().writeTimeouts()) >= 2);
+        assertTrue(onLoop(() -> hostSession.counters().handshakes()) >= 3, "a new hello after each timeout");
+        assertTrue(onLoop(() -> hostSession.counters().pendingOutboundBytes()) < 1024,
                 "the queue was dropped, not grown");
         assertTrue(hostSession.isOpen());
     }

@@ -101,7 +101,7 @@ public final class AgentConnection implements Dispatcher.SessionView {
 
     /** Channel counters merged with the agent's own (telemetry drops, expired requests). */
     public AgentCounters counters() {
-        AgentCounters.Builder b = counters.snapshot(session == null ? null : session.channel());
+        AgentCounters.Builder b = counters.snapshot(session == null ? null : session.counters());
         AgentCounters.Builder extra = extraCounters.get();
         return b.setTelemetryDropped(extra.getTelemetryDropped()).setRequestsExpired(extra.getRequestsExpired()).build();
     }
@@ -190,8 +190,8 @@ public final class AgentConnection implements Dispatcher.SessionView {
         backoff.reset();
         LOG.log(System.Logger.Level.INFO, "opened " + path);
         if (session == s && state != ConnectionState.RUNNING) {
-            transition(s.channel().isPeerPresent() ? ConnectionState.HANDSHAKE : ConnectionState.WAITING_FOR_HOST,
-                    s.channel().isPeerPresent() ? "connected to " + path : "no host on " + path + " yet");
+            transition(s.isPeerPresent() ? ConnectionState.HANDSHAKE : ConnectionState.WAITING_FOR_HOST,
+                    s.isPeerPresent() ? "connected to " + path : "no host on " + path + " yet");
         }
     }
 
@@ -284,7 +284,7 @@ public final class AgentConnection implements Dispatcher.SessionView {
         @Override
         public void onNotReady(String reason) {
             epoch++;
-            boolean hostThere = session != null && session.channel().isPeerPresent();
+            boolean hostThere = session != null && session.isPeerPresent();
             transition(hostThere ? ConnectionState.HANDSHAKE : ConnectionState.WAITING_FOR_HOST, reason);
         }
 
@@ -292,7 +292,7 @@ public final class AgentConnection implements Dispatcher.SessionView {
         public void onClosed(IOException cause) {
             epoch++;
             if (session != null) {
-                counters.fold(session.channel());
+                counters.fold(session.counters());
                 session = null;
             }
             if (stopped) {

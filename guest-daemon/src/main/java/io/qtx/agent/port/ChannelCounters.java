@@ -1,8 +1,7 @@
 package io.qtx.agent.port;
 
-import io.qtx.framing.ReaderStats;
 import io.qtx.proto.AgentCounters;
-import io.qtx.session.FramedChannel;
+import io.qtx.session.SessionCounters;
 
 /**
  * The agent's channel counters, cumulative over every session since the process started:
@@ -11,38 +10,23 @@ import io.qtx.session.FramedChannel;
 final class ChannelCounters {
 
     private long reconnects;
-    private long writeTimeouts;
-    private long framesReceived;
-    private long framesSent;
-    private long resyncs;
-    private long bytesSkipped;
+    /** The sessions that have closed, summed. */
+    private SessionCounters closed = SessionCounters.ZERO;
 
     void reconnected() {
         reconnects++;
     }
 
-    /** Folds in a session's channel as it closes. */
-    void fold(FramedChannel channel) {
-        ReaderStats s = channel.readerStats();
-        writeTimeouts += channel.writeTimeouts();
-        framesReceived += channel.framesReceived();
-        framesSent += channel.framesSent();
-        resyncs += s.resyncs();
-        bytesSkipped += s.bytesSkipped();
+    /** Folds in a session's counters as it closes. */
+    void fold(SessionCounters session) {
+        closed = session.plus(closed);
     }
 
-    AgentCounters.Builder snapshot(FramedChannel live) {
-        AgentCounters.Builder b = AgentCounters.newBuilder().setReconnects(reconnects).setWriteTimeouts(writeTimeouts)
-                .setFramesReceived(framesReceived).setFramesSent(framesSent).setResyncs(resyncs)
-                .setBytesSkipped(bytesSkipped);
-        if (live != null) {
-            ReaderStats s = live.readerStats();
-            b.setWriteTimeouts(writeTimeouts + live.writeTimeouts())
-                    .setFramesReceived(framesReceived + live.framesReceived())
-                    .setFramesSent(framesSent + live.framesSent())
-                    .setResyncs(resyncs + s.resyncs())
-                    .setBytesSkipped(bytesSkipped + s.bytesSkipped());
-        }
-        return b;
+    /** @param live the open session's counters, or null when none is open */
+    AgentCounters.Builder snapshot(SessionCounters live) {
+        SessionCounters c = live == null ? closed : live.plus(closed);
+        return AgentCounters.newBuilder().setReconnects(reconnects).setWriteTimeouts(c.writeTimeouts())
+                .setFramesReceived(c.framesReceived()).setFramesSent(c.framesSent()).setResyncs(c.resyncs())
+                .setBytesSkipped(c.bytesSkipped());
     }
 }

@@ -40,6 +40,7 @@ import io.qtx.proto.Response;
 import io.qtx.proto.Role;
 import io.qtx.proto.SystemInfoRequest;
 import io.qtx.proto.TelemetryReport;
+import io.qtx.session.ChannelListener;
 import io.qtx.session.ChannelOptions;
 import io.qtx.session.FramedChannel;
 import io.qtx.sim.ChannelSimulator;
@@ -136,7 +137,7 @@ class AgentSimTest {
                     public void connected(Fd fd) {
                         try {
                             FramedChannel raw = new FramedChannel(oldHostLoop, fd,
-                                    ChannelOptions.defaults(ChannelOptions.Kind.STREAM_SOCKET), new FramedChannel.Listener() {
+                                    ChannelOptions.defaults(ChannelOptions.Kind.STREAM_SOCKET), new ChannelListener() {
                                         @Override
                                         public void onEnvelope(Envelope e, byte version) {
                                         }

@@ -38,9 +38,7 @@ final class StatusData {
                     .field("telemetry_stale", s.telemetryStale())
                     .field("telemetry_unix_ms", s.telemetry() == null ? 0 : s.telemetryReceivedUnixMs());
             var c = s.channel();
-            j.name("channel").beginObject().field("resyncs", c.resyncs(io.qtx.framing.ResyncReason.OVERSIZE)
-                            + c.resyncs(io.qtx.framing.ResyncReason.INTEGRITY) + c.resyncs(io.qtx.framing.ResyncReason.DECODE)
-                            + c.resyncs(io.qtx.framing.ResyncReason.ABANDONED))
+            j.name("channel").beginObject().field("resyncs", c.resyncs())
                     .field("resyncs_unresponsive", s.resyncsUnresponsive()).field("bytes_skipped", c.bytesSkipped())
                     .field("frames_received", c.framesReceived()).field("frames_sent", c.framesSent())
                     .field("envelopes_refused", s.conduct().envelopesRefused())

@@ -2,6 +2,7 @@ package io.qtx.node.api;
 
 import java.util.List;
 
+import io.qtx.node.GuestText;
 import io.qtx.node.NodeEvent;
 import io.qtx.node.TelemetryEntry;
 import io.qtx.node.Transition;
@@ -47,7 +48,8 @@ final class VmJson {
                     .field("handshakes", f.handshakes()).field("write_timeouts", f.writeTimeouts())
                     .field("pending_outbound_bytes", f.pendingOutboundBytes())
                     .field("envelopes_refused", f.envelopesRefused()).field("over_limits", f.overLimits())
-                    .field("last_over_limit", f.lastOverLimit()).field("throttles", f.throttles())
+                    .field("last_over_limit", f.lastOverLimit() == null ? null : GuestText.safe(f.lastOverLimit(), 256))
+                    .field("throttles", f.throttles())
                     .field("throttled", f.throttled()).field("budget_yields", f.budgetYields())
                     .field("pings_refused", f.pingsRefused()).endObject();
         }

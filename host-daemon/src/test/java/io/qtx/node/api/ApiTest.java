@@ -213,6 +213,15 @@ class ApiTest {
     }
 
     @Test
+    void aMethodOrActionNotInTheVmRouteTableIsNotFound() throws Exception {
+        assertError(get("/api/v1/vms/vm-1/no-such-action"), 404, "NOT_FOUND");
+        assertError(get("/api/v1/vms/vm-1/exec"), 404, "NOT_FOUND");
+        assertError(send("DELETE", "/api/v1/vms/vm-1/files?path=/f", ""), 404, "NOT_FOUND");
+        assertError(send("POST", "/api/v1/vms/vm-1/processes", "{}"), 404, "NOT_FOUND");
+        assertError(send("PUT", "/api/v1/vms/vm-1/exec", "x"), 404, "NOT_FOUND");
+    }
+
+    @Test
     void eventsStreamStateChangesAsServerSentEvents() throws Exception {
         HttpResponse<java.io.InputStream> r = http.send(rig.request("/api/v1/events?kind=state&vm=vm-new").build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
