@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.protobuf.ByteString;
 
@@ -29,6 +30,13 @@ final class SessionPair {
         final BlockingQueue<Envelope> envelopes = new LinkedBlockingQueue<>();
         final BlockingQueue<String> notReady = new LinkedBlockingQueue<>();
         final CompletableFuture<IOException> closed = new CompletableFuture<>();
+        /** Times a virtio port's host arrived (the port turned writable). */
+        final AtomicInteger peerArrivals = new AtomicInteger();
+
+        @Override
+        public void onPeerArrived() {
+            peerArrivals.incrementAndGet();
+        }
 
         @Override
         public void onReady(Hello peer) {
