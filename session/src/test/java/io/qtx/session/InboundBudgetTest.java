@@ -93,15 +93,14 @@ class InboundBudgetTest {
             MemorySegment frames = writer.readable(1 << 20);
             MemorySegment wire = arena.allocate(frames.byteSize());
             MemorySegment.copy(frames, 0, wire, 0, frames.byteSize());
-            long at = 0;
-            while (at < wire.byteSize()) {
-                long n = pair[1].write(wire.asSlice(at));
+            long[] at = {0};
+            Await.until("every ping written, the channel reading as they come", () -> {
+                long n = pair[1].write(wire.asSlice(at[0]));
                 if (n > 0) {
-                    at += n;
-                } else {
-                    Thread.onSpinWait();
+                    at[0] += n;
                 }
-            }
+                return at[0] == wire.byteSize();
+            });
         } catch (Exception e) {
             throw new AssertionError(e);
         }
