@@ -16,7 +16,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  *
  * <p>In the normal test run this replays the saved corpus in
  * {@code src/test/resources/io/qtx/framing/FrameReaderFuzzTestInputs/}. To fuzz for real:
- * {@code JAZZER_FUZZ=1 build-scripts/fuzz-framing} (see framing/README.md); new findings land in
+ * {@code JAZZER_FUZZ=1 qtx_mvn -pl framing -am test -Dtest=FrameReaderFuzzTest} after
+ * {@code source build-scripts/lib.sh} (framing/README.md has the whole line); new findings land in
  * that directory and then run on every build.
  */
 class FrameReaderFuzzTest {
