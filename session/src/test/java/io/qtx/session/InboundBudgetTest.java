@@ -50,15 +50,7 @@ class InboundBudgetTest {
     }
 
     private <T> T onLoop(Callable<T> body) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(body.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(10, TimeUnit.SECONDS);
+        return SessionPair.onLoop(loop, body);
     }
 
     private FramedChannel channel(InboundBudget budget, Consumer<Envelope> onEnvelope) throws Exception {

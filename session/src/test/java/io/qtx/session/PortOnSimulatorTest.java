@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.qtx.epoll.EventLoop;
-import io.qtx.epoll.UnixSockets;
 import io.qtx.ffi.Fd;
+import io.qtx.ffi.Sockets;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Hello;
 import io.qtx.proto.Ping;
@@ -115,31 +113,17 @@ class PortOnSimulatorTest {
         return Envelope.newBuilder().setPing(Ping.getDefaultInstance());
     }
 
-    private Fd connect(Path path) throws Exception {
-        CompletableFuture<Fd> connected = new CompletableFuture<>();
-        loop.execute(() -> UnixSockets.connect(loop, path.toString(), new UnixSockets.ConnectCallback() {
-            @Override
-            public void connected(Fd fd) {
-                connected.complete(fd);
-            }
-
-            @Override
-            public void failed(IOException cause) {
-                connected.completeExceptionally(cause);
-            }
-        }));
-        return connected.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    /** A Unix socket's connect completes at once while the simulator listens with room in its backlog. */
+    private static Fd connect(Path path) throws Exception {
+        Sockets.Connecting connecting = Sockets.connect(path.toString());
+        if (!connecting.connected()) {
+            connecting.fd().close();
+            throw new AssertionError("connect to " + path + " did not complete at once");
+        }
+        return connecting.fd();
     }
 
     private <T> T onLoop(Callable<T> body) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                result.complete(body.call());
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return SessionPair.onLoop(loop, body);
     }
 }

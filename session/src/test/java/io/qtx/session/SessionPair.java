@@ -83,6 +83,19 @@ final class SessionPair {
         return started.get(5, TimeUnit.SECONDS);
     }
 
+    /** Runs {@code body} on the loop and returns its result, or throws what it threw. */
+    static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> body) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(body.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result.get(30, TimeUnit.SECONDS);
+    }
+
     private SessionPair() {
     }
 }
