@@ -31,8 +31,8 @@ import io.qtx.testkit.Await;
  * The virtio-port branches of {@link FramedChannel} and {@link Session} outside QEMU: the agent's
  * end is a {@link ChannelOptions.Kind#VIRTIO_PORT} channel on the simulator's port socket, the
  * host's a socket channel on the simulator's host socket. The simulator plays the port's hang-up
- * by closing its end ({@link SimulatedChannel#detachGuest()}): the agent's descriptor then
- * reports {@code IN|HUP}, reads 0 and fails writes, as a real port does while no host is there.
+ * ({@link SimulatedChannel#hangUpGuest()}): the agent's descriptor then reports {@code IN|HUP},
+ * reads 0 and fails writes, as a real port does while no host is there.
  * What a socket cannot play, a port that turns writable again on the same descriptor, stays with
  * qemu-harness's {@code PortProbeTest}; here the agent opens the port again instead.
  */
@@ -73,9 +73,10 @@ class PortOnSimulatorTest {
         host.awaitReady();
         assertEquals(1, agent.peerArrivals.get(), "the port turning writable is the host's arrival");
 
-        channel.detachGuest(); // the port hangs up: IN|HUP and a zero read
+        channel.hangUpGuest(); // the port hangs up: IN|HUP and a zero read
         assertEquals("host gone", agent.notReady.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
-        assertTrue(onLoop(agentSession::isOpen), "a hang-up on a port is the host gone, not the channel's end");
+        assertTrue(onLoop(agentSession::isOpen), "a hang-up on a port is the host gone, not the channel's end: "
+                + agent.closed.getNow(null));
         assertFalse(agent.closed.isDone(), "the owner is not told the channel closed");
         assertFalse(onLoop(agentSession::isReady));
         assertEquals(-1L, (long) onLoop(() -> agentSession.send(ping())), "nothing is sent while no host is there");
@@ -92,7 +93,7 @@ class PortOnSimulatorTest {
         Session firstPort = SessionPair.start(loop, connect(channel.guestSocket()), Role.ROLE_AGENT, port, first);
         Hello firstHello = host.awaitReady();
         first.awaitReady();
-        channel.detachGuest();
+        channel.hangUpGuest();
         assertEquals("host gone", first.notReady.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
         loop.execute(firstPort::close);
         channel.awaitStats(s -> !s.guestAttached(), WAIT);
