@@ -61,6 +61,11 @@ final class ChannelRelay {
     private long guestAttachments;
     /** A guest was accepted, but the JDK has not let go of the port listener's socket yet. */
     private boolean portListenerClosing;
+    /**
+     * Guests the port hung up on: shut both ways, kept open until the channel closes, because a
+     * Unix socket closed with unread bytes resets its peer, and a port's hang-up never does.
+     */
+    private final java.util.List<SocketChannel> hungUp = new java.util.ArrayList<>();
     /** Guests closed at once since the last attachment was announced. */
     private int turnedAway;
     private boolean closed;
@@ -271,12 +276,26 @@ final class ChannelRelay {
 
     /** The guest is gone: the port socket listens again, and bytes not yet written stay for the next guest. */
     private void guestGone(Transition why) {
+        guestGone(why, false);
+    }
+
+    private void guestGone(Transition why, boolean hangUp) {
         if (guest == null) {
             return;
         }
         portListenerClosed(); // a guest that leaves at once was still attached first
         guestKey.cancel();
-        PortSocket.close(guest);
+        if (hangUp) {
+            try {
+                guest.shutdownInput();
+                guest.shutdownOutput();
+                hungUp.add(guest);
+            } catch (IOException e) {
+                PortSocket.close(guest); // the guest left meanwhile: nothing is left to hang up
+            }
+        } else {
+            PortSocket.close(guest);
+        }
         guest = null;
         guestKey = null;
         if (!closed) {
@@ -300,6 +319,12 @@ final class ChannelRelay {
         pump();
     }
 
+    void hangUpGuest() {
+        pump(); // what the guest wrote so far is relayed, as a port delivers what it had queued
+        guestGone(Transition.GUEST_DETACHED, true);
+        pump();
+    }
+
     /** Closes every socket of the channel and deletes its socket files. */
     void close() {
         if (closed) {
@@ -308,6 +333,8 @@ final class ChannelRelay {
         closed = true;
         PortSocket.close(host);
         PortSocket.close(guest);
+        hungUp.forEach(PortSocket::close);
+        hungUp.clear();
         PortSocket.close(hostListener);
         port.close();
         host = null;

@@ -123,6 +123,18 @@ public final class SimulatedChannel {
         owner.onLoop(target::detachGuest);
     }
 
+    /**
+     * Hangs up on the attached guest, as a real port does when its host leaves: the guest's
+     * descriptor reports {@code IN|HUP}, reads 0 and fails writes ({@code EPIPE}, where a port
+     * says {@code EAGAIN}), and stays so until the guest closes it; the port socket listens for
+     * the guest's next open at once (reported as {@link Transition#GUEST_DETACHED}). A socket
+     * cannot turn writable again as a port does when the next host comes: the guest opens again.
+     */
+    public void hangUpGuest() {
+        ChannelRelay target = relay;
+        owner.onLoop(target::hangUpGuest);
+    }
+
     void publish(ChannelStats stats) {
         if (stats.equals(published)) {
             return;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.qtx.sim.ChannelSimulatorMain.Options;
+import io.qtx.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,9 +81,9 @@ class ChannelSimulatorMainTest {
                 .start();
         try {
             Path hostSocket = sockets.resolve("vm-1.agent.sock");
-            Conditions.await(() -> read(log).contains("guest-socket="), TIMEOUT, "the command to listen");
+            Await.until("the command to listen", TIMEOUT, () -> read(log).contains("guest-socket="));
             try (Peer host = Peer.connect(hostSocket)) {
-                Conditions.await(() -> read(log).contains("host-accepted"), TIMEOUT, "the host client to be logged");
+                Await.until("the host client to be logged", TIMEOUT, () -> read(log).contains("host-accepted"));
                 p.destroy(); // SIGTERM
                 assertTrue(p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "still running after SIGTERM");
                 host.awaitEof();

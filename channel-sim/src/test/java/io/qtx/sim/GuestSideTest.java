@@ -3,6 +3,7 @@ package io.qtx.sim;
 import static io.qtx.sim.Peer.TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,8 @@ import java.net.ConnectException;
 import java.nio.ByteBuffer;
 
 import org.junit.jupiter.api.Test;
+
+import io.qtx.testkit.Await;
 
 /** The guest's port: exclusive, and fed with host bytes that waited for it. */
 class GuestSideTest extends OneChannelTest {
@@ -26,6 +29,25 @@ class GuestSideTest extends OneChannelTest {
                 assertEquals("early", guest.readText(5));
                 ChannelStats s = ch.awaitStats(x -> x.bytesHostToGuest() == 5, TIMEOUT);
                 assertEquals(0, s.hostBytesHeld());
+            }
+        }
+    }
+
+    @Test
+    void aHangUpIsEndOfFileAndFailedWritesNeverAResetAndTheNextOpenIsServed() throws Exception {
+        try (Peer host = Peer.connect(ch.hostSocket()); Peer guest = Peer.connect(ch.guestSocket())) {
+            ch.awaitStats(s -> s.guestAttached() && s.hostConnected(), TIMEOUT);
+            // The host does not read: the guest's bytes back up unread in the simulator's socket,
+            // the case where closing that socket would reset the guest instead.
+            ByteBuffer chunk = ByteBuffer.allocate(4096);
+            Await.until("the guest's bytes backed up", TIMEOUT, () -> guest.writeNow(chunk.clear()) == 0);
+            ch.hangUpGuest();
+            assertNull(guest.readNow(), "end-of-file, as a port's zero read");
+            assertThrows(IOException.class, () -> guest.write("after"), "a write fails, nothing is taken");
+            ch.awaitStats(s -> !s.guestAttached(), TIMEOUT);
+            try (Peer next = Peer.connect(ch.guestSocket())) {
+                ch.awaitStats(ChannelStats::guestAttached, TIMEOUT);
+                assertEquals(2, ch.stats().guestAttachments());
             }
         }
     }

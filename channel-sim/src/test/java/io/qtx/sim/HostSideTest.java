@@ -11,6 +11,8 @@ import java.net.SocketException;
 
 import org.junit.jupiter.api.Test;
 
+import io.qtx.testkit.Await;
+
 /** QEMU's host socket: one client served at a time, the rest wait in a backlog of 1. */
 class HostSideTest extends OneChannelTest {
 
@@ -19,7 +21,7 @@ class HostSideTest extends OneChannelTest {
         try (Peer guest = Peer.connect(ch.guestSocket()); Peer first = Peer.connect(ch.hostSocket())) {
             ch.awaitStats(s -> s.guestAttached() && s.hostClientsServed() == 1, TIMEOUT);
             try (Peer second = Peer.connect(ch.hostSocket())) {
-                Conditions.await(() -> ch.hostClientsWaiting() == 1, TIMEOUT, "the second client queued");
+                Await.until("the second client queued", TIMEOUT, () -> ch.hostClientsWaiting() == 1);
                 // The second writes first: were it served, its byte would reach the guest first.
                 second.write("B");
                 first.write("A");
@@ -59,7 +61,7 @@ class HostSideTest extends OneChannelTest {
 
                 first.close();
                 ch.awaitStats(s -> s.hostClientsServed() == 2, TIMEOUT);
-                Conditions.await(() -> ch.hostClientsWaiting() == 1, TIMEOUT, "one client left waiting");
+                Await.until("one client left waiting", TIMEOUT, () -> ch.hostClientsWaiting() == 1);
                 try (Peer fourth = Peer.connectNonBlocking(ch.hostSocket())) {
                     assertEquals(2, ch.hostClientsWaiting());
                 }
@@ -72,7 +74,7 @@ class HostSideTest extends OneChannelTest {
         try (Peer guest = Peer.connect(ch.guestSocket()); Peer first = Peer.connect(ch.hostSocket())) {
             ch.awaitStats(s -> s.guestAttached() && s.hostClientsServed() == 1, TIMEOUT);
             try (Peer second = Peer.connect(ch.hostSocket())) {
-                Conditions.await(() -> ch.hostClientsWaiting() == 1, TIMEOUT, "the second client queued");
+                Await.until("the second client queued", TIMEOUT, () -> ch.hostClientsWaiting() == 1);
                 ch.dropHost();
                 first.awaitEof();
                 ch.awaitStats(s -> s.hostClientsServed() == 2 && s.hostConnected(), TIMEOUT);

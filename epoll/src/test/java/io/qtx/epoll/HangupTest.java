@@ -31,7 +31,7 @@ class HangupTest {
     }
 
     @Test
-    void aHungUpDescriptorLeftRegisteredForASecondCostsUnderFivePercentCpu() throws Exception {
+    void aHungUpDescriptorLeftRegisteredForASecondWakesTheLoopOnceAndNotAgain() throws Exception {
         Fd[] pair = Sockets.socketpair();
         pair[1].close();
         AtomicInteger calls = new AtomicInteger();
@@ -52,7 +52,8 @@ class HangupTest {
 
         System.out.printf("hung-up fd for 1 s: loop CPU %.3f ms, %d wake-ups, handler called %d times%n",
                 cpu / 1e6, wakeups, calls.get());
-        assertTrue(cpu < 50_000_000L, "loop used " + cpu / 1_000_000 + " ms of CPU in 1 s");
+        // The CPU time is a figure, printed, not asserted: it follows the machine's load. A spin
+        // shows in the counts, which do not: it would wake the loop hundreds of thousands of times.
         assertTrue(wakeups < 10, wakeups + " wake-ups");
         assertEquals(1, calls.get(), "the handler hears of the hang-up once");
         assertTrue(OnLoop.call(loop, () -> loop.registrationCount() == 1), "still registered");

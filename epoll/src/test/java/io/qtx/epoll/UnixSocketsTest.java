@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.qtx.ffi.Fd;
 import io.qtx.ffi.NativeException;
+import io.qtx.testkit.Await;
 
 class UnixSocketsTest {
 
@@ -62,11 +63,7 @@ class UnixSocketsTest {
             MemorySegment hi = arena.allocateFrom("hi").asSlice(0, 2);
             assertEquals(2, client.write(hi));
             MemorySegment in = arena.allocate(8);
-            long n;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while ((n = server.read(in)) < 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            long n = Await.value("the two bytes readable at the server", () -> server.read(in), got -> got >= 0);
             assertEquals(2, n);
         }
         client.close();

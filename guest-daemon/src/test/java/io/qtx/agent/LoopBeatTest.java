@@ -7,6 +7,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import io.qtx.testkit.Await;
+
 class LoopBeatTest {
 
     @Test
@@ -14,11 +16,7 @@ class LoopBeatTest {
         LoopBeat beat = new LoopBeat(Duration.ofHours(1));
         assertFalse(beat.late(), "just started: not late");
         LoopBeat fast = new LoopBeat(Duration.ofMillis(20));
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!fast.late() && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
-        assertTrue(fast.late(), "a loop that stopped beating is late");
+        Await.until("a loop that stopped beating reported late", fast::late);
         fast.beat();
         assertFalse(fast.late(), "a beat puts it right");
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.qtx.epoll.EventLoop;
 import io.qtx.proto.TelemetryReport;
+import io.qtx.testkit.Await;
 
 /**
  * Telemetry runs only while a host listens (with none there is no timer to wake the loop), and a
@@ -34,10 +36,17 @@ class TelemetryPumpTest {
              })) {
             loop.execute(() -> pump.running(true));
             assertTrue(three.await(10, TimeUnit.SECONDS), "reports while running");
-            loop.execute(() -> pump.running(false));
-            Thread.sleep(100); // a report being collected may still land
+            CompletableFuture<Void> stopped = new CompletableFuture<>();
+            loop.execute(() -> {
+                pump.running(false);
+                stopped.complete(null);
+            });
+            stopped.get(10, TimeUnit.SECONDS);
+            // A report already being collected may still land: every collection ends in a send here.
+            Await.until("the last collection sent", () -> collected.get() == pump.sent());
             int before = collected.get();
             long wakeups = loop.wakeups();
+            // Time passes on purpose: what is tested is that nothing happens in it.
             Thread.sleep(500);
             assertEquals(before, collected.get(), "nothing collected with no host");
             // A fixed-rate timer would have woken the loop 25 times; only stray wake-ups may remain.
@@ -57,11 +66,7 @@ class TelemetryPumpTest {
             }, report -> true);
             loop.execute(() -> pump.running(true));
             try {
-                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (pump.sent() < 2 && System.nanoTime() < end) {
-                    Thread.sleep(10);
-                }
-                assertTrue(pump.sent() >= 2, "reports flow again after the failures");
+                Await.until("reports flowing again after the failures", () -> pump.sent() >= 2);
                 assertEquals(3, pump.collectionFailures());
                 assertTrue(pump.dropped() >= 3, "each failed collection is a dropped report");
             } finally {

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.qtx.testkit.Await;
+
 /** Finding sockets: a directory that appears late, renames in and out, refusals and backoff. */
 class DiscoveryTest {
 
@@ -29,7 +31,7 @@ class DiscoveryTest {
             assertEquals(List.of(), ids(node));
             Files.createDirectory(dir);
             Files.createFile(dir.resolve("vm-a.agent.sock"));
-            Rig.await("found by the rescan", () -> call(() -> ids(node).equals(List.of("vm-a"))));
+            Await.until("found by the rescan", () -> call(() -> ids(node).equals(List.of("vm-a"))));
         }
     }
 
@@ -40,9 +42,9 @@ class DiscoveryTest {
         try (Node node = Node.start(Rig.fastConfig(dir).withRescan(Duration.ofHours(1)))) {
             Path outside = Files.createFile(tmp.resolve("vm-b.agent.sock"));
             Files.move(outside, dir.resolve("vm-b.agent.sock"));
-            Rig.await("moved in", () -> call(() -> ids(node).equals(List.of("vm-b"))));
+            Await.until("moved in", () -> call(() -> ids(node).equals(List.of("vm-b"))));
             Files.move(dir.resolve("vm-b.agent.sock"), tmp.resolve("elsewhere"));
-            Rig.await("moved out", () -> call(() -> ids(node).isEmpty()));
+            Await.until("moved out", () -> call(() -> ids(node).isEmpty()));
         }
     }
 
@@ -62,12 +64,7 @@ class DiscoveryTest {
     }
 
     private static VmSnapshot awaitVm(Node node, String id, java.util.function.Predicate<VmSnapshot> p) throws Exception {
-        VmSnapshot[] last = new VmSnapshot[1];
-        Rig.await(id, () -> call(() -> {
-            last[0] = node.vm(id).get(5, TimeUnit.SECONDS);
-            return p.test(last[0]);
-        }));
-        return last[0];
+        return Rig.awaitVm(node, id, "the awaited snapshot", Rig.WAIT, p);
     }
 
     private static boolean call(java.util.concurrent.Callable<Boolean> c) {

@@ -116,7 +116,7 @@ public final class HostileFarm {
                 c.write(new byte[] {'Q', 'T', 'X', 1, 0, 3, 0, 0});
                 while (true) {
                     c.write(new byte[] {1});
-                    Thread.sleep(1000);
+                    Thread.sleep(1000); // the hostile guest's pace: once a second, for as long as it runs
                 }
             };
             case "maxreports" -> c -> {
@@ -125,7 +125,7 @@ public final class HostileFarm {
                         .toByteArray(), false);
                 while (true) {
                     c.write(frame);
-                    Thread.sleep(1000);
+                    Thread.sleep(1000); // the hostile guest's pace: once a second, for as long as it runs
                 }
             };
             default -> throw new IllegalArgumentException("unknown kind " + kind);

@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,6 +28,7 @@ import io.qtx.proto.FrameVersion;
 import io.qtx.proto.Hello;
 import io.qtx.proto.HelloReply;
 import io.qtx.proto.Role;
+import io.qtx.testkit.Await;
 
 /**
  * Plays QEMU's side of one VM's agent socket with raw bytes, as a hostile guest would: listens
@@ -77,13 +79,7 @@ final class HostileGuest implements AutoCloseable {
 
     /** The connection made most recently, waiting up to 20 s for one. */
     Conn awaitConn() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (conns.isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("qx-node never connected to " + socket);
-            }
-            Thread.sleep(10);
-        }
+        Await.until("qx-node connected to " + socket, Duration.ofSeconds(20), () -> !conns.isEmpty());
         return conns.get(conns.size() - 1);
     }
 
@@ -187,16 +183,10 @@ final class HostileGuest implements AutoCloseable {
             write(frame(e.build().toByteArray(), false));
         }
 
-        /** Waits for qx-node's Hello (skipping anything else); null after 20 s. */
+        /** Waits for qx-node's Hello, skipping anything else; fails after 20 s. */
         Hello awaitHello() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (System.nanoTime() < deadline) {
-                Envelope e = fromHost.poll(100, TimeUnit.MILLISECONDS);
-                if (e != null && e.hasHello()) {
-                    return e.getHello();
-                }
-            }
-            return null;
+            return Await.value("qx-node's Hello", Duration.ofSeconds(20), fromHost::poll,
+                    e -> e != null && e.hasHello()).getHello();
         }
 
         /**

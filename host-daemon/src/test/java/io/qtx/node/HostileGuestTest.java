@@ -213,7 +213,7 @@ class HostileGuestTest {
             c.write(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putInt(0x51545801).putInt(200_000).array());
             for (int i = 0; i < 100_000; i++) {
                 c.write(new byte[] {1});
-                Thread.sleep(20);
+                Thread.sleep(20); // the hostile guest's pace is part of what is tested
             }
         });
         start();
@@ -278,7 +278,7 @@ class HostileGuestTest {
         guest("never", c -> {
             for (int i = 0; i < 100_000; i++) {
                 c.send(Envelope.newBuilder().setPing(Ping.getDefaultInstance()));
-                Thread.sleep(50);
+                Thread.sleep(50); // the hostile guest's pace is part of what is tested
             }
         });
         start();
@@ -387,7 +387,7 @@ class HostileGuestTest {
                 c.behave("big");
                 for (int i = 0; i < 30; i++) {
                     c.write(frame);
-                    Thread.sleep(200);
+                    Thread.sleep(200); // the hostile guest's pace is part of what is tested
                 }
             });
         }

@@ -22,6 +22,7 @@ import io.qtx.proto.Request;
 import io.qtx.proto.StatRequest;
 import io.qtx.proto.SystemInfoRequest;
 import io.qtx.sim.SimulatedChannel;
+import io.qtx.testkit.Await;
 
 /** qx-node against the channel simulator and fake agents: states, requests, failures. */
 class NodeTest {
@@ -212,6 +213,9 @@ class NodeTest {
                 .setSystemInfo(SystemInfoRequest.getDefaultInstance()), Duration.ofSeconds(60));
         rig.awaitVm("vm-1", "one pending", s -> s.pendingRequests() == 1);
         first.detach().get(10, TimeUnit.SECONDS);
+        // The port socket listens again only once the simulator has seen the old agent go;
+        // connecting before that is refused, as a port still held would be.
+        ch.awaitStats(s -> !s.guestAttached(), Duration.ofSeconds(30));
         FakeAgent second = new FakeAgent(rig.agentLoop, ch.guestSocket(), "guest-vm-1", rig.handlers,
                 Duration.ofMillis(200));
         second.instanceId = "restarted";
@@ -259,7 +263,7 @@ class NodeTest {
             assertNotNull(s.telemetry());
             assertEquals("guest-vm-1", s.telemetry().getHostname());
             assertFalse(s.telemetryStale());
-            Rig.await("telemetry events", () -> seen.stream().anyMatch(e -> e.kind() == NodeEvent.Kind.TELEMETRY));
+            Await.until("telemetry events", () -> seen.stream().anyMatch(e -> e.kind() == NodeEvent.Kind.TELEMETRY));
         }
         List<TelemetryEntry> history = rig.node.telemetryHistory("vm-1").get(10, TimeUnit.SECONDS);
         assertTrue(history.size() >= 3);
@@ -275,7 +279,7 @@ class NodeTest {
         List<NodeEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (AutoCloseable sub = rig.node.events().subscribe(seen::add)) {
             java.nio.file.Files.delete(ch.hostSocket());
-            Rig.await("removed event", () -> seen.stream().anyMatch(e -> e.state() == VmState.REMOVED));
+            Await.until("removed event", () -> seen.stream().anyMatch(e -> e.state() == VmState.REMOVED));
         }
         assertEquals(NodeException.Code.UNKNOWN_VM, failure(rig.node.vm("vm-1")).code());
     }

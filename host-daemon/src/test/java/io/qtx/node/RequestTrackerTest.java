@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.qtx.epoll.EventLoop;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Request;
+import io.qtx.testkit.Await;
 
 /** Futures with deadlines on loop timers, matched by id, failed together. */
 class RequestTrackerTest {
@@ -66,7 +67,7 @@ class RequestTrackerTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
         assertEquals(NodeException.Code.AGENT_TIMEOUT, ((NodeException) e.getCause()).code());
         assertTrue(e.getCause().getMessage().startsWith("vm-t: stat request got no answer within "), e.getCause().getMessage());
-        Rig.await("owner told", () -> timedOut.equals(List.of(RequestKind.of(Request.KindCase.STAT))));
+        Await.until("owner told", () -> timedOut.equals(List.of(RequestKind.of(Request.KindCase.STAT))));
         assertFalse(onLoop(() -> tracker.complete(Envelope.newBuilder().setId(6).setReplyTo(5).build())),
                 "a late answer is counted, not delivered");
         assertEquals(1, (long) onLoop(tracker::timeouts));
@@ -84,9 +85,13 @@ class RequestTrackerTest {
         for (var f : fs) {
             assertTrue(f.isCompletedExceptionally());
         }
-        Thread.sleep(300); // past the first deadline: a cancelled timer must not report a timeout
-        assertEquals(0, (long) onLoop(tracker::timeouts));
-        assertTrue(timedOut.isEmpty());
         assertEquals(0, (int) onLoop(loop::pendingTimers));
+        // Instead of sleeping past the first deadline: a sentinel due after it. Timers fire in
+        // deadline order, so once the sentinel's has fired a timer failAll missed would have too.
+        RequestKind sentinel = RequestKind.of(Request.KindCase.SYSTEM_INFO);
+        onLoop(() -> tracker.track(3, sentinel, Duration.ofMillis(200)));
+        Await.until("the sentinel's timeout", () -> timedOut.contains(sentinel));
+        assertEquals(List.of(sentinel), timedOut, "a cancelled timer reported no timeout");
+        assertEquals(1, (long) onLoop(tracker::timeouts));
     }
 }

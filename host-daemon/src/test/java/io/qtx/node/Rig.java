@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import io.qtx.epoll.EventLoop;
 import io.qtx.sim.ChannelSimulator;
 import io.qtx.sim.SimulatedChannel;
+import io.qtx.testkit.Await;
 
 /**
  * A test rig: a channel simulator in a fresh directory, qx-node watching it with short timings,
@@ -73,35 +74,23 @@ public final class Rig implements AutoCloseable {
 
     /** Waits until VM {@code id}'s snapshot satisfies {@code condition}; fails with the last one. */
     public VmSnapshot awaitVm(String id, String what, Predicate<VmSnapshot> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        VmSnapshot last = null;
-        while (System.nanoTime() < deadline) {
+        return awaitVm(node, id, what, WAIT, condition);
+    }
+
+    /** Waits until {@code node} knows VM {@code id} and its snapshot satisfies {@code condition}. */
+    public static VmSnapshot awaitVm(Node node, String id, String what, Duration bound, Predicate<VmSnapshot> condition)
+            throws InterruptedException {
+        return Await.value("VM " + id + ": " + what, bound, () -> {
             try {
-                last = snapshot(id);
-                if (condition.test(last)) {
-                    return last;
-                }
-            } catch (java.util.concurrent.ExecutionException e) {
-                // not discovered yet
+                return node.vm(id).get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException notDiscoveredYet) {
+                return null;
             }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("VM " + id + " never reached: " + what + "; last: "
-                + (last == null ? "unknown" : last.state() + " (" + last.message() + ") " + last.transitions()));
+        }, s -> s != null && condition.test(s));
     }
 
     public VmSnapshot awaitState(String id, VmState state) throws Exception {
         return awaitVm(id, state.json(), s -> s.state() == state);
-    }
-
-    public static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     @Override

@@ -154,7 +154,7 @@ class AgentIsoInVmTest {
             if (statuses.contains(last.status())) {
                 return last;
             }
-            Thread.sleep(2000);
+            Thread.sleep(2000); // a pace, not a guess: every look starts a qxctl process
         }
         throw new AssertionError("qxctl " + String.join(" ", words) + " never exited " + statuses + " (qx-node "
                 + (node.isAlive() ? "running" : "exited " + node.exitValue()) + ", VM " + (vm.isRunning() ? "running" : "stopped")

@@ -22,8 +22,10 @@ import io.qtx.framing.MirroredRing;
  * unaccounted for is a finding.
  *
  * <p>In the normal test run this replays the saved corpus in
- * {@code src/test/resources/io/qtx/protocol/FrameReaderFuzzTestInputs/}. To fuzz for real, see
- * protocol/README.md ("Tests"); new findings land in that directory and then run on every build.
+ * {@code src/test/resources/io/qtx/protocol/FrameReaderFuzzTestInputs/}. To fuzz for real:
+ * {@code JAZZER_FUZZ=1 qtx_mvn -pl protocol -am verify -Dtest=FrameReaderFuzzTest} after
+ * {@code source build-scripts/lib.sh} (protocol/README.md has the whole line); new findings land in
+ * that directory and then run on every build.
  */
 class FrameReaderFuzzTest {
 

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 
+import io.qtx.testkit.Await;
+
 /**
  * The host's end of a test channel: a client of QEMU's socket, as qx-node is. A thread of its
  * own reads everything that arrives into a buffer, so a test can write and read at once and
@@ -36,20 +38,24 @@ final class HostEnd implements AutoCloseable {
 
     /** Connects to {@code socket}, waiting up to {@code timeout} for QEMU to create it. */
     static HostEnd connect(Path socket, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                channel.connect(UnixDomainSocketAddress.of(socket));
-                return new HostEnd(channel, socket.getFileName().toString());
-            } catch (IOException e) {
-                channel.close();
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("cannot connect to " + socket + " within " + timeout
-                            + (Files.exists(socket) ? "" : " (no such socket)"), e);
-                }
-                Thread.sleep(10);
-            }
+        try {
+            SocketChannel connected = Await.value("a connection to " + socket, timeout, () -> tryConnect(socket),
+                    channel -> channel != null);
+            return new HostEnd(connected, socket.getFileName().toString());
+        } catch (AssertionError e) {
+            throw new IOException(e.getMessage() + (Files.exists(socket) ? "" : " (no such socket)"), e);
+        }
+    }
+
+    /** A connected channel, or null while QEMU does not listen yet. */
+    private static SocketChannel tryConnect(Path socket) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            return channel;
+        } catch (IOException e) {
+            channel.close();
+            return null;
         }
     }
 

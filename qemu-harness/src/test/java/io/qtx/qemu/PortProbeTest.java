@@ -67,7 +67,8 @@ class PortProbeTest {
             assertEquals(1, portEvents, "the port woke the loop once (IN|HUP), then not again with no host");
             // Only the stats timer, once a second; a level-triggered loop makes hundreds of thousands.
             assertTrue(wakeups <= Math.round(millis / 1000.0) + 1, "loop wake-ups " + wakeups + " in " + millis + " ms");
-            assertTrue(cpuMillis < millis / 10, "loop CPU " + cpuMillis + " ms in " + millis + " ms: it spins");
+            // The loop's CPU time is printed above, not asserted: under TCG it follows the host's load,
+            // and a spin already shows in the wake-up count.
             assertFalse(vm.consoleLines().stream().anyMatch(l -> l.startsWith("probe: event n=2")),
                     "no second port event without a host");
         }

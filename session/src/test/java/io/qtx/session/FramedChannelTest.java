@@ -24,6 +24,7 @@ import io.qtx.framing.FrameWriter;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Ping;
 import io.qtx.protocol.ProtoFrames;
+import io.qtx.testkit.Await;
 
 class FramedChannelTest {
 
@@ -161,17 +162,12 @@ class FramedChannelTest {
         });
         FramedChannel portChannel = started.get(5, TimeUnit.SECONDS);
         try {
-            CompletableFuture<Integer> withHost = new CompletableFuture<>();
-            long end = System.nanoTime() + 5_000_000_000L;
-            while (!withHost.isDone() && System.nanoTime() < end) {
-                loop.execute(() -> {
-                    if (portChannel.isPeerPresent()) {
-                        withHost.complete(loop.pendingTimers());
-                    }
-                });
-                Thread.sleep(10);
-            }
-            assertEquals(2, withHost.get(5, TimeUnit.SECONDS), "a host: the stall check runs");
+            int timersWithHost = Await.value("the port's host present", () -> {
+                CompletableFuture<Integer> timers = new CompletableFuture<>();
+                loop.execute(() -> timers.complete(portChannel.isPeerPresent() ? loop.pendingTimers() : -1));
+                return timers.get(5, TimeUnit.SECONDS);
+            }, n -> n >= 0);
+            assertEquals(2, timersWithHost, "a host: the stall check runs");
             port[1].close(); // the host leaves: a zero read
             assertEquals(1, gone.get(5, TimeUnit.SECONDS), "no host: this port's stall check is gone");
             CompletableFuture<Integer> after = new CompletableFuture<>();

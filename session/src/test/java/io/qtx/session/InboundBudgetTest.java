@@ -28,6 +28,7 @@ import io.qtx.protocol.WireLimits;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Ping;
 import io.qtx.proto.Role;
+import io.qtx.testkit.Await;
 
 /** A channel's inbound budget: per wake-up, per second, structural limits; and a failing handler. */
 class InboundBudgetTest {
@@ -50,15 +51,7 @@ class InboundBudgetTest {
     }
 
     private <T> T onLoop(Callable<T> body) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(body.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(10, TimeUnit.SECONDS);
+        return SessionPair.onLoop(loop, body);
     }
 
     private FramedChannel channel(InboundBudget budget, Consumer<Envelope> onEnvelope) throws Exception {
@@ -93,15 +86,14 @@ class InboundBudgetTest {
             MemorySegment frames = writer.readable(1 << 20);
             MemorySegment wire = arena.allocate(frames.byteSize());
             MemorySegment.copy(frames, 0, wire, 0, frames.byteSize());
-            long at = 0;
-            while (at < wire.byteSize()) {
-                long n = pair[1].write(wire.asSlice(at));
+            long[] at = {0};
+            Await.until("every ping written, the channel reading as they come", () -> {
+                long n = pair[1].write(wire.asSlice(at[0]));
                 if (n > 0) {
-                    at += n;
-                } else {
-                    Thread.onSpinWait();
+                    at[0] += n;
                 }
-            }
+                return at[0] == wire.byteSize();
+            });
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -204,11 +196,7 @@ class InboundBudgetTest {
             }
             return null;
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (onLoop(() -> h.counters().pingsRefused()) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(onLoop(() -> h.counters().pingsRefused()) > 0, "a ping flood gets fewer pongs than pings");
+        Await.until("a ping of the flood refused", () -> onLoop(() -> h.counters().pingsRefused()) > 0);
         assertTrue(onLoop(() -> h.counters().throttles()) > 0);
         assertTrue(onLoop(h::isOpen), "throttled, not closed: that is the owner's call");
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.protobuf.ByteString;
 
@@ -29,6 +30,13 @@ final class SessionPair {
         final BlockingQueue<Envelope> envelopes = new LinkedBlockingQueue<>();
         final BlockingQueue<String> notReady = new LinkedBlockingQueue<>();
         final CompletableFuture<IOException> closed = new CompletableFuture<>();
+        /** Times a virtio port's host arrived (the port turned writable). */
+        final AtomicInteger peerArrivals = new AtomicInteger();
+
+        @Override
+        public void onPeerArrived() {
+            peerArrivals.incrementAndGet();
+        }
 
         @Override
         public void onReady(Hello peer) {
@@ -51,9 +59,10 @@ final class SessionPair {
         }
 
         Hello awaitReady() throws InterruptedException {
-            Hello hello = ready.poll(5, TimeUnit.SECONDS);
+            // Generous: a wait that is notified costs nothing when it passes, and machines are loaded.
+            Hello hello = ready.poll(30, TimeUnit.SECONDS);
             if (hello == null) {
-                throw new AssertionError("session not ready within 5 s");
+                throw new AssertionError("session not ready within 30 s");
             }
             return hello;
         }
@@ -73,6 +82,19 @@ final class SessionPair {
             }
         });
         return started.get(5, TimeUnit.SECONDS);
+    }
+
+    /** Runs {@code body} on the loop and returns its result, or throws what it threw. */
+    static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> body) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(body.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result.get(30, TimeUnit.SECONDS);
     }
 
     private SessionPair() {

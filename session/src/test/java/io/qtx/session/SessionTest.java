@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +25,7 @@ import io.qtx.proto.Request;
 import io.qtx.proto.Role;
 import io.qtx.proto.SystemInfoRequest;
 import io.qtx.protocol.ProtoFrames;
+import io.qtx.testkit.Await;
 
 class SessionTest {
 
@@ -47,15 +47,7 @@ class SessionTest {
     }
 
     private <T> T onLoop(java.util.concurrent.Callable<T> body) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                result.complete(body.call());
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(5, TimeUnit.SECONDS);
+        return SessionPair.onLoop(loop, body);
     }
 
     @Test
@@ -90,7 +82,8 @@ class SessionTest {
         assertNotNull(pong);
         assertEquals(pingId, pong.getReplyTo());
         assertEquals(42, pong.getPong().getUptimeMs());
-        assertNull(agent.envelopes.poll(100, TimeUnit.MILLISECONDS), "the ping never reached the agent's owner");
+        // The agent handled the ping before its pong left, so no wait is needed to see it was kept back.
+        assertNull(agent.envelopes.poll(), "the ping never reached the agent's owner");
     }
 
     @Test
@@ -112,7 +105,8 @@ class SessionTest {
         SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
         agent.awaitReady();
         host.awaitReady();
-        assertNull(agent.envelopes.poll(200, TimeUnit.MILLISECONDS), "the stale request was handed on");
+        // The stale request came ahead of the Hello, so it was handled before the agent was ready.
+        assertNull(agent.envelopes.poll(), "the stale request was handed on");
         assertEquals(1L, (long) onLoop(() -> agentSession.counters().discardedBeforeReady()));
     }
 
@@ -131,12 +125,15 @@ class SessionTest {
         agent.awaitReady();
         // The host stays ready (its own handshake stands) and hears of the agent's new Hello.
         host.awaitReady();
-        assertNull(host.notReady.poll(200, TimeUnit.MILLISECONDS));
         assertEquals("test: as after a write timeout", agent.notReady.poll(1, TimeUnit.SECONDS));
         assertTrue(onLoop(() -> hostSession.isReady() && agentSession.isReady()));
         long hostHellos = onLoop(() -> hostSession.counters().handshakes());
         long agentHellos = onLoop(() -> agentSession.counters().handshakes());
-        Thread.sleep(300);
+        // A ping each way instead of a pause: a Hello answered with a Hello would reach its peer
+        // ahead of the pong behind it on the same stream, so after both pongs any loop has shown.
+        pingRoundTrip(hostSession, host);
+        pingRoundTrip(agentSession, agent);
+        assertNull(host.notReady.poll(), "the host stayed ready");
         assertEquals(hostHellos, (long) onLoop(() -> hostSession.counters().handshakes()), "no greeting loop");
         assertEquals(agentHellos, (long) onLoop(() -> agentSession.counters().handshakes()), "no greeting loop");
     }
@@ -176,9 +173,8 @@ class SessionTest {
         SessionPair.Recorder host = new SessionPair.Recorder();
         Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, options, host);
         // Nobody reads pair[1] for a while: the host says hello again every 500 ms.
-        Thread.sleep(1200);
-        long hellos = onLoop(() -> hostSession.counters().handshakes());
-        assertTrue(hellos >= 2, hellos + " hellos");
+        Await.until("a second Hello to a peer that does not answer",
+                () -> onLoop(() -> hostSession.counters().handshakes()) >= 2);
         SessionPair.Recorder agent = new SessionPair.Recorder();
         SessionPair.start(loop, pair[1], Role.ROLE_AGENT, options, agent);
         host.awaitReady();
@@ -197,14 +193,19 @@ class SessionTest {
         SessionPair.Recorder host = new SessionPair.Recorder();
         ChannelOptions quick = options.withWriteTimeout(Duration.ofMillis(200));
         Session hostSession = SessionPair.start(loop, pair[0], Role.ROLE_HOST, quick, host);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (onLoop(() -> hostSession.counters().writeTimeouts()) < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(onLoop(() -> hostSession.counters().writeTimeouts()) >= 2);
+        Await.until("two write timeouts", () -> onLoop(() -> hostSession.counters().writeTimeouts()) >= 2);
         assertTrue(onLoop(() -> hostSession.counters().handshakes()) >= 3, "a new hello after each timeout");
         assertTrue(onLoop(() -> hostSession.counters().pendingOutboundBytes()) < 1024,
                 "the queue was dropped, not grown");
         assertTrue(hostSession.isOpen());
+    }
+
+    /** Sends a ping and waits for its pong; envelopes ahead of the pong are passed over. */
+    private void pingRoundTrip(Session from, SessionPair.Recorder owner) throws Exception {
+        onLoop(() -> from.send(Envelope.newBuilder().setPing(Ping.getDefaultInstance())));
+        Await.until("a pong to " + from, () -> {
+            Envelope e = owner.envelopes.poll();
+            return e != null && e.hasPong();
+        });
     }
 }

@@ -29,6 +29,7 @@ import io.qtx.proto.Response;
 import io.qtx.proto.SetPasswordRequest;
 import io.qtx.proto.StatRequest;
 import io.qtx.proto.SystemInfoRequest;
+import io.qtx.testkit.Await;
 
 class DispatcherTest {
 
@@ -116,11 +117,7 @@ class DispatcherTest {
 
     /** The audit line is written on the loop just after the reply is queued. */
     private void awaitAudit(String part) throws InterruptedException {
-        long end = System.nanoTime() + 5_000_000_000L;
-        while (!audit.last().contains(part) && System.nanoTime() < end) {
-            Thread.sleep(2);
-        }
-        assertTrue(audit.last().contains(part), audit.last());
+        Await.value("an audit line with '" + part + "'", audit::last, line -> line.contains(part));
     }
 
     private static Request.Builder info() {
@@ -188,19 +185,14 @@ class DispatcherTest {
             dispatcher.dispatch(1, stat.build(), session); // runs, waits on the gate
             dispatcher.dispatch(2, stat.build(), session); // queued
         });
-        long taken = System.nanoTime() + 10_000_000_000L;   // the worker holds request 1 before the session changes
-        while (runs.get() < 1 && System.nanoTime() < taken) {
-            Thread.sleep(5);
-        }
+        // The worker holds request 1 before the session changes.
+        Await.until("request 1 taken by the worker", () -> runs.get() >= 1);
         Response busy = dispatch(stat);                     // no worker, no queue room
         assertEquals(ErrorCode.ERROR_CODE_INTERNAL, busy.getError().getCode());
         assertTrue(busy.getError().getMessage().contains("busy"));
         session.epoch++;                                    // the host went; a new session began
         gate.countDown();
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (dispatcher.repliesDropped() < 2 && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
+        Await.until("both replies of the old session dropped", () -> dispatcher.repliesDropped() >= 2);
         assertEquals(2, dispatcher.repliesDropped());
         assertTrue(session.replies.isEmpty(), "nothing of the old session reaches the new one");
         assertEquals(1, runs.get(), "the request queued in the old session is not even run");
@@ -218,10 +210,7 @@ class DispatcherTest {
             dispatcher.dispatch(1, stat.build(), session);                                          // holds the worker
             dispatcher.dispatch(2, stat.clone().setDeadlineAgentMs(shortDeadline).build(), session); // queued
         });
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (RequestDeadline.nowMs() <= shortDeadline + 50 && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
+        Await.until("the queued request's deadline passed", () -> RequestDeadline.nowMs() > shortDeadline + 50);
         gate.countDown();
         assertTrue(session.replies.poll(10, TimeUnit.SECONDS).hasDone(), "the first one answers");
         awaitAudit("id=2 request=stat outcome=expired-in-queue(");
@@ -240,10 +229,8 @@ class DispatcherTest {
             dispatcher.dispatch(1, stat.build(), session); // holds the worker
             dispatcher.dispatch(2, stat.build(), session); // queued, not frozen yet
         });
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (pool.getQueue().isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
+        // Request 1 must be running before the freeze, not merely queued, or it too meets the freeze.
+        Await.until("request 1 running and request 2 queued", () -> runs.get() == 1 && !pool.getQueue().isEmpty());
         frozen.set(true);
         gate.countDown();
         assertTrue(session.replies.poll(10, TimeUnit.SECONDS).hasDone());

@@ -23,6 +23,7 @@ import io.qtx.proto.ErrorCode;
 import io.qtx.proto.ExecRequest;
 import io.qtx.proto.ExecResult;
 import io.qtx.proto.Request;
+import io.qtx.testkit.Await;
 
 class ExecHandlerTest {
 
@@ -97,29 +98,21 @@ class ExecHandlerTest {
         String[] pids = text(r.getStdout()).trim().split("\n");
         assertEquals(2, pids.length, text(r.getStdout()));
         for (String pid : pids) {
-            assertFalse(running(Long.parseLong(pid.trim())), "pid " + pid + " survived");
+            long p = Long.parseLong(pid.trim());
+            Await.until("pid " + p + " gone (it survived the timeout's kill)", () -> !running(p));
         }
         assertTrue(r.getDurationMs() >= 700);
     }
 
     /** Alive and not a zombie waiting for its reaper. */
-    private static boolean running(long pid) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            Path stat = Path.of("/proc/" + pid + "/stat");
-            if (!Files.exists(stat)) {
-                return false;
-            }
-            try {
-                String s = Files.readString(stat);
-                if (s.substring(s.lastIndexOf(')') + 2).startsWith("Z")) {
-                    return false;
-                }
-            } catch (java.io.IOException gone) {
-                return false;
-            }
-            Thread.sleep(20);
+    private static boolean running(long pid) {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        try {
+            String s = Files.readString(stat);
+            return !s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException gone) {
+            return false;
         }
-        return true;
     }
 
     @Test

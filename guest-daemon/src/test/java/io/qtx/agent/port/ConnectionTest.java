@@ -17,6 +17,7 @@ import io.qtx.agent.SystemActions;
 import io.qtx.agent.config.AgentConfig;
 import io.qtx.sim.ChannelSimulator;
 import io.qtx.sim.SimulatedChannel;
+import io.qtx.testkit.Await;
 
 /** Waiting for a port that is not there yet, and the states on the way. */
 class ConnectionTest {
@@ -31,10 +32,10 @@ class ConnectionTest {
         AgentConfig config = AgentConfig.defaults().with(Map.of("port", "unix:" + port, "telemetry.interval", "0"));
         try (Agent agent = new Agent(config, SystemActions.real(), states::add)) {
             agent.start();
-            Thread.sleep(1500);
-            assertEquals(List.of(ConnectionState.WAITING_FOR_PORT), states);
+            Await.until("the agent waiting for its port", () -> states.equals(List.of(ConnectionState.WAITING_FOR_PORT)));
             long wakeups = agent.loop().wakeups();
-            // The safety-net checks fall at 1 s, 3 s, 7 s: the socket appears at about 3.5 s.
+            // Time passes on purpose: what is tested is that nothing wakes the loop meanwhile but
+            // the safety-net checks (at 1 s, 3 s, 7 s), so no condition could end this wait.
             Thread.sleep(2000);
             // The 1 s safety-net timer and its doubling: a handful of wake-ups, not a spin.
             assertTrue(agent.loop().wakeups() - wakeups <= 3, "wake-ups " + (agent.loop().wakeups() - wakeups));
@@ -42,10 +43,7 @@ class ConnectionTest {
                 SimulatedChannel ch = sim.addVm("vm-1");
                 // inotify sees the socket file appear, long before the 7 s check.
                 ch.awaitStats(s -> s.guestAttached(), Duration.ofSeconds(2));
-                long end = System.nanoTime() + 5_000_000_000L;
-                while (!states.contains(ConnectionState.HANDSHAKE) && System.nanoTime() < end) {
-                    Thread.sleep(10);
-                }
+                Await.until("the handshake state", () -> states.contains(ConnectionState.HANDSHAKE));
                 assertEquals(List.of(ConnectionState.WAITING_FOR_PORT, ConnectionState.HANDSHAKE), states);
             }
         }

@@ -45,6 +45,7 @@ import io.qtx.session.ChannelOptions;
 import io.qtx.session.FramedChannel;
 import io.qtx.sim.ChannelSimulator;
 import io.qtx.sim.SimulatedChannel;
+import io.qtx.testkit.Await;
 
 /** The agent end to end: simulator in the middle, a small host on the session layer on the other side. */
 class AgentSimTest {
@@ -203,11 +204,7 @@ class AgentSimTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(old, Files.readAllBytes(target));
         }
         // The host is gone without a commit: the upload goes when idle, the target never changed.
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (temporaries().size() > 0 && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-        assertEquals(List.of(), temporaries());
+        Await.until("the abandoned upload's temporary file removed", () -> temporaries().isEmpty());
         org.junit.jupiter.api.Assertions.assertArrayEquals(old, Files.readAllBytes(target));
     }
 
@@ -263,10 +260,7 @@ class AgentSimTest {
                 .setAction(PowerAction.POWER_ACTION_SHUTDOWN).setDelayMs(300)));
         assertTrue(done.hasDone());
         assertTrue(powered.isEmpty(), "the reply came first");
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (powered.isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
+        Await.until("the shutdown done after its delay", () -> !powered.isEmpty());
         assertEquals(List.of(PowerAction.POWER_ACTION_SHUTDOWN), powered);
     }
 
@@ -276,6 +270,8 @@ class AgentSimTest {
         agent(ch, Map.of("write.timeout", "1s"));
         TestHost host = keep(TestHost.connect(ch.hostSocket()));
         host.awaitReady(Duration.ofSeconds(10));
+        Await.until("the agent running", () -> states.get(states.size() - 1) == ConnectionState.RUNNING);
+        int running = states.size();
         CompletableFuture<Void> release = new CompletableFuture<>();
         // Big answers queued, then the host stops reading.
         for (int i = 0; i < 6; i++) {
@@ -283,7 +279,9 @@ class AgentSimTest {
                     .setShell("head -c 900000 /dev/zero").setMaxStdoutBytes(900_000)));
         }
         host.stall(release);
-        Thread.sleep(4000); // > write timeout, and several telemetry periods
+        // The write timeout makes the agent drop its queue and greet again: running -> handshake.
+        Await.until("the agent's write timeout", () -> states.subList(running, states.size())
+                .contains(ConnectionState.HANDSHAKE));
         host.ready.clear();
         release.complete(null);
         host.awaitReady(Duration.ofSeconds(15));

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.qtx.node.Rig;
 import io.qtx.node.TestRigs;
+import io.qtx.testkit.Await;
 
 /**
  * Slow and greedy clients: the header and body deadlines (408), the connection caps per
@@ -104,7 +105,7 @@ class ApiLimitsTest {
                 for (int i = 0; i < 3; i++) {
                     held.add(RawHttp.connect("127.0.0.2", rig.api.port()));
                 }
-                Rig.await("three connections open", () -> rig.api.openConnections() == 3);
+                Await.until("three connections open", () -> rig.api.openConnections() == 3);
                 String fourth = RawHttp.exchange("127.0.0.2", rig.api.port(), "GET /api/v1/vms HTTP/1.1\r\n\r\n");
                 assertEquals(503, RawHttp.status(fourth), fourth);
                 assertTrue(fourth.contains("\"code\":\"TOO_MANY_CONNECTIONS\"") && fourth.contains("127.0.0.2"), fourth);
@@ -112,11 +113,11 @@ class ApiLimitsTest {
                         "127.0.0.1:" + rig.api.port(), "", ""));
                 assertEquals(200, RawHttp.status(other), "another address still gets in: " + other);
 
-                Rig.await("the answered connection closed", () -> rig.api.openConnections() == 3);
+                Await.until("the answered connection closed", () -> rig.api.openConnections() == 3);
                 for (int i = 0; i < 3; i++) {
                     held.add(RawHttp.connect("127.0.0." + (4 + i), rig.api.port()));
                 }
-                Rig.await("six connections open", () -> rig.api.openConnections() == 6);
+                Await.until("six connections open", () -> rig.api.openConnections() == 6);
                 String seventh = RawHttp.exchange("127.0.0.9", rig.api.port(), "GET /api/v1/vms HTTP/1.1\r\n\r\n");
                 assertEquals(503, RawHttp.status(seventh), seventh);
                 assertTrue(seventh.contains("api.max_connections = 6"), seventh);
@@ -125,7 +126,7 @@ class ApiLimitsTest {
                     s.close();
                 }
             }
-            Rig.await("every connection closed", () -> rig.api.openConnections() == 0);
+            Await.until("every connection closed", () -> rig.api.openConnections() == 0);
             assertCounted(rig, "connections_per_client");
             assertCounted(rig, "connections");
         }
@@ -141,7 +142,7 @@ class ApiLimitsTest {
                     slow.add(s);
                     s.getOutputStream().write("GET /api/v1/vms HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
                 }
-                Rig.await("a hundred slow clients connected", () -> rig.api.openConnections() >= 100);
+                Await.until("a hundred slow clients connected", () -> rig.api.openConnections() >= 100);
                 for (int round = 0; round < 3; round++) {
                     // One more byte each: still not a whole head.
                     for (Socket s : slow) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.qtx.node.NodeConfig;
 import io.qtx.node.TestRigs;
 import io.qtx.node.VmState;
+import io.qtx.testkit.Await;
 
 /** Every endpoint and every error code of the HTTP API, over the simulator and fake agents. */
 class ApiTest {
@@ -128,25 +129,17 @@ class ApiTest {
                     + "\r\nContent-Length: " + (part.length * 4) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(part);
             out.flush();
-            await(() -> {
+            Await.until("the first chunk", () -> {
                 var r = rig.rig.handlers.lastRequest;
                 return r != null && r.hasFileWrite() && r.getFileWrite().getPath().equals("/tmp/cut");
-            }, "the first chunk");
+            });
             // The client goes away with three quarters of its body unsent.
         }
-        await(() -> rig.rig.handlers.lastRequest.getFileWrite().getAbort(), "the abort");
+        Await.until("the abort", () -> rig.rig.handlers.lastRequest.getFileWrite().getAbort());
         var abort = rig.rig.handlers.lastRequest.getFileWrite();
         assertEquals("/tmp/cut", abort.getPath());
         assertEquals(FileTransfer.UPLOAD_ID_BYTES, abort.getUploadId().size());
         assertTrue(!abort.getCommit());
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, "not within 20 s: " + what);
-            Thread.sleep(10);
-        }
     }
 
     @Test
@@ -251,7 +244,7 @@ class ApiTest {
             for (var in : open) {
                 in.close();
             }
-            io.qtx.node.Rig.await("the server noticed every stream close", () -> rig.api.openStreams.get() == 0);
+            Await.until("the server noticed every stream close", () -> rig.api.openStreams.get() == 0);
         }
     }
 

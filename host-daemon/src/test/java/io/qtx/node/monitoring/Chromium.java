@@ -24,6 +24,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import io.qtx.testkit.Await;
+
 /**
  * Debian's chromium, headless, driven through the DevTools protocol over the JDK's own
  * WebSocket client: navigate, evaluate JavaScript in the page, take a screenshot. One page,
@@ -48,31 +50,28 @@ final class Chromium implements AutoCloseable {
         process.getOutputStream().close();
         // Chromium writes the port it chose, then the browser's path, to this file once it listens.
         Path portFile = profile.resolve("DevToolsActivePort");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(portFile) || Files.readAllLines(portFile).size() < 2) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
+        Duration start = Duration.ofSeconds(60);
+        Await.until("chromium listening (its DevToolsActivePort)", start, () -> {
+            if (!process.isAlive()) {
                 throw new AssertionError("chromium did not start: " + Files.readString(profile.resolve("chromium.log")));
             }
-            Thread.sleep(50);
-        }
+            return Files.exists(portFile) && Files.readAllLines(portFile).size() >= 2;
+        });
         String port = Files.readAllLines(portFile).get(0).strip();
-        String pageUrl = null;
-        while (pageUrl == null) {
-            String list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            for (JsonElement t : JsonParser.parseString(list).getAsJsonArray()) {
-                if (t.getAsJsonObject().get("type").getAsString().equals("page")) {
-                    pageUrl = t.getAsJsonObject().get("webSocketDebuggerUrl").getAsString();
-                }
-            }
-            if (pageUrl == null) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("chromium opened no page: " + list);
-                }
-                Thread.sleep(50);
+        String pageUrl = Await.value("chromium's first page", start, () -> pageUrl(port), url -> url != null);
+        socket = http.newWebSocketBuilder().buildAsync(URI.create(pageUrl), new Replies()).get(30, TimeUnit.SECONDS);
+    }
+
+    /** The debugger address of the browser's first page, or null while it has none. */
+    private String pageUrl(String port) throws Exception {
+        String list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (JsonElement t : JsonParser.parseString(list).getAsJsonArray()) {
+            if (t.getAsJsonObject().get("type").getAsString().equals("page")) {
+                return t.getAsJsonObject().get("webSocketDebuggerUrl").getAsString();
             }
         }
-        socket = http.newWebSocketBuilder().buildAsync(URI.create(pageUrl), new Replies()).get(30, TimeUnit.SECONDS);
+        return null;
     }
 
     /** Collects a message's fragments and completes the command it answers. */
@@ -134,20 +133,13 @@ final class Chromium implements AutoCloseable {
 
     /** Evaluates {@code expression} until its value satisfies {@code ok}, at most {@code wait}. */
     JsonElement await(String expression, Predicate<JsonElement> ok, Duration wait) throws Exception {
-        long deadline = System.nanoTime() + wait.toNanos();
-        JsonElement last = null;
-        while (System.nanoTime() < deadline) {
+        return Await.value("in the page: " + expression, wait, () -> {
             try {
-                last = eval(expression);
-                if (last != null && !last.isJsonNull() && ok.test(last)) {
-                    return last;
-                }
+                return eval(expression);
             } catch (AssertionError e) {
-                last = null; // the page is still loading or navigating
+                return null; // the page is still loading or navigating
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never true in the page: " + expression + "; last: " + last);
+        }, v -> v != null && !v.isJsonNull() && ok.test(v));
     }
 
     void screenshot(Path png) throws Exception {

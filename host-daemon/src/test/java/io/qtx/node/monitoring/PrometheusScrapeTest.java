@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import io.qtx.node.TestRigs;
+import io.qtx.testkit.Await;
 
 /**
  * A real Prometheus scrapes a running qx-node with its token, and what it stored, read back
@@ -80,14 +81,8 @@ class PrometheusScrapeTest {
                 String expr = targets.get(i).getAsJsonObject().get("expr").getAsString()
                         .replace("$instance", ".*").replace("$vm", ".*");
                 queries++;
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                String result = prometheus.raw(expr);
-                while (result.contains("\"result\":[]") && System.nanoTime() < deadline) {
-                    Thread.sleep(250);
-                    result = prometheus.raw(expr);
-                }
-                assertTrue(!result.contains("\"result\":[]"), panel.getAsJsonObject().get("title") + ": " + expr
-                        + " found nothing");
+                Await.value(panel.getAsJsonObject().get("title") + ": a result for " + expr, WAIT,
+                        () -> prometheus.raw(expr), result -> !result.contains("\"result\":[]"));
             }
         }
         assertTrue(queries > 20, "queries: " + queries);

@@ -18,6 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.qtx.testkit.Await;
+
 /**
  * A real Prometheus (Debian's), on loopback with a generated config and a temporary data
  * directory, scraping one qx-node every second with its bearer token in a file, as the README
@@ -95,18 +97,12 @@ final class PrometheusServer implements AutoCloseable {
 
     /** Waits for {@code promql} to have a value, at most {@code wait}. */
     double await(String promql, Duration wait) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
+        return Await.value("a value for " + promql, wait, () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("prometheus exited " + process.exitValue() + ": " + log());
             }
-            OptionalDouble v = query(promql);
-            if (v.isPresent()) {
-                return v.getAsDouble();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no value for " + promql + " within " + wait + "; prometheus log: " + log());
+            return query(promql);
+        }, OptionalDouble::isPresent).getAsDouble();
     }
 
     String log() throws IOException {

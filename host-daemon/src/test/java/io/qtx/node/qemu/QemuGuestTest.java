@@ -13,13 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Test;
 
 import io.qtx.node.Node;
 import io.qtx.node.NodeConfig;
+import io.qtx.node.Rig;
 import io.qtx.node.VmSnapshot;
 import io.qtx.node.VmState;
 import io.qtx.node.api.ApiServer;
@@ -34,21 +34,7 @@ class QemuGuestTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static VmSnapshot await(Node node, String what, Predicate<VmSnapshot> p) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        VmSnapshot last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                last = node.vm("qemu-1").get(5, TimeUnit.SECONDS);
-                if (p.test(last)) {
-                    return last;
-                }
-            } catch (java.util.concurrent.ExecutionException e) {
-                // not discovered yet
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("never: " + what + "; last " + (last == null ? "none" : last.state() + " "
-                + last.message() + " " + last.transitions()));
+        return Rig.awaitVm(node, "qemu-1", what, WAIT, p);
     }
 
     @Test

@@ -25,6 +25,7 @@ import com.google.protobuf.ByteString;
 import io.qtx.node.Node;
 import io.qtx.node.NodeConfig;
 import io.qtx.node.NodeException;
+import io.qtx.node.Rig;
 import io.qtx.node.VmSnapshot;
 import io.qtx.node.VmState;
 import io.qtx.proto.ExecRequest;
@@ -36,6 +37,7 @@ import io.qtx.proto.SetTimeRequest;
 import io.qtx.proto.SyncTimeRequest;
 import io.qtx.qemu.QemuVm;
 import io.qtx.qemu.VmOptions;
+import io.qtx.testkit.Await;
 
 /**
  * The promise of issue 9 on a real QEMU (TCG) VM, one boot for every scenario: a request runs
@@ -121,6 +123,7 @@ class RequestsOnTimeInQemuTest {
             }
             // No host: the agent sleeps on the port's next edge.
             vm.awaitConsoleLine("state: running -> waiting for host", WAIT);
+            // A measurement over fixed windows, not a wait: 3 s to settle, then 60 s of CPU counted.
             Thread.sleep(3000);
             long[] before = agentTicks("stat-a");
             long t0 = System.nanoTime();
@@ -156,9 +159,8 @@ class RequestsOnTimeInQemuTest {
         if (untilTheHostReSyncs) {
             awaitVm("unresponsive while stopped (" + tag + ")", s -> s.state() == VmState.UNRESPONSIVE);
         }
-        while (System.nanoTime() - sent < SHORT.plusSeconds(2).toNanos()) {
-            Thread.sleep(100);
-        }
+        Await.until("the reboot's deadline passed while the agent is stopped",
+                () -> System.nanoTime() - sent >= SHORT.plusSeconds(2).toNanos());
         int seen = expiredPowerLines().size();
         command("cont-" + tag);
         Matcher expired = awaitExpiredPower(seen);
@@ -166,7 +168,9 @@ class RequestsOnTimeInQemuTest {
                 tag, expired.group(1));
         awaitVm("ready again after the re-sync (" + tag + ")", s -> s.state() == VmState.READY);
         assertEquals(tag + "\n", exec("echo " + tag, LONG));
-        Thread.sleep(1000); // a reboot that did run would have printed its marker by now
+        // Time passes on purpose: the marker's absence is what is tested, and a reboot that did run
+        // would have printed it by now.
+        Thread.sleep(1000);
         assertFalse(vm.consoleLines().stream().anyMatch(l -> l.contains(EXECUTED)), tag + ": the reboot ran");
     }
 
@@ -229,9 +233,8 @@ class RequestsOnTimeInQemuTest {
         long sent = System.nanoTime();
         NodeException e = failure(node.request(VM, reboot(), SHORT));
         System.out.printf("qemu: reboot to an agent stopped in its handshake: %s %s%n", e.code(), e.getMessage());
-        while (System.nanoTime() - sent < SHORT.plusSeconds(2).toNanos()) {
-            Thread.sleep(100);
-        }
+        Await.until("the reboot's deadline passed while the agent is stopped",
+                () -> System.nanoTime() - sent >= SHORT.plusSeconds(2).toNanos());
         command("cont-handshake");
         awaitVm("ready with the agent that was stopped in its handshake", s -> s.state() == VmState.READY
                 && !s.peer().getInstanceId().equals(before));
@@ -245,7 +248,7 @@ class RequestsOnTimeInQemuTest {
             awaitExpiredPower(seen);
         }
         assertEquals("handshake\n", exec("echo handshake", LONG));
-        Thread.sleep(1000);
+        Thread.sleep(1000); // as above: time for a reboot that did run to print its marker
         assertFalse(vm.consoleLines().stream().anyMatch(l -> l.contains(EXECUTED)), "the reboot ran");
     }
 
@@ -289,16 +292,8 @@ class RequestsOnTimeInQemuTest {
 
     /** Waits for expired power request number {@code seen + 1}. */
     private Matcher awaitExpiredPower(int seen) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Matcher> lines = expiredPowerLines();
-            if (lines.size() > seen) {
-                return lines.get(seen);
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the agent never dropped the power request as expired; console: "
-                + vm.consoleLog());
+        return Await.value("power request " + (seen + 1) + " dropped by the agent as expired", WAIT,
+                this::expiredPowerLines, lines -> lines.size() > seen).get(seen);
     }
 
     private long[] agentTicks(String tag) throws Exception {
@@ -353,21 +348,6 @@ class RequestsOnTimeInQemuTest {
     }
 
     private VmSnapshot awaitVm(String what, Predicate<VmSnapshot> p) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        VmSnapshot last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                last = snapshot();
-                if (p.test(last)) {
-                    return last;
-                }
-            } catch (ExecutionException e) {
-                // not discovered yet
-            }
-            Thread.sleep(50);
-        }
-        List<?> transitions = last == null ? List.of() : last.transitions();
-        throw new AssertionError("never: " + what + "; last " + (last == null ? "none" : last.state() + " "
-                + last.message() + " " + transitions));
+        return Rig.awaitVm(node, VM, what, WAIT, p);
     }
 }

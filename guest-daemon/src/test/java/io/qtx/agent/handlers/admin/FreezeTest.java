@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +29,7 @@ import io.qtx.proto.ErrorCode;
 import io.qtx.proto.FsQuiesceRequest;
 import io.qtx.proto.FsQuiesceResult;
 import io.qtx.proto.FsThawRequest;
+import io.qtx.testkit.Await;
 
 /**
  * The freeze rules with a recording freezer (one of whose mounts can hang in FIFREEZE), and
@@ -128,13 +128,6 @@ class FreezeTest {
         return quiesce.handle(request().setFsQuiesce(q).build(), context()).getFsQuiesce();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, "not within 20 s: " + what);
-            Thread.sleep(5);
-        }
-    }
 
     @Test
     void allFreezableLocalFilesystemsThenThawInReverse() throws Exception {
@@ -153,7 +146,7 @@ class FreezeTest {
     void autoThawFiresWithoutTheHostOrTheLoop() throws Exception {
         // No scheduler and no loop: the guard is a thread of its own.
         freeze(FsQuiesceRequest.newBuilder().addMountpoints("/data").setAutoThawAfterMs(200));
-        await(() -> !state.isFrozen(), "the auto-thaw");
+        Await.until("the auto-thaw", () -> !state.isFrozen());
         assertEquals(List.of("freeze /data", "thaw /data"), freezer.log());
         assertEquals(List.of("holding", "released"), gate.calls());
     }
@@ -172,7 +165,7 @@ class FreezeTest {
         assertEquals(List.of("holding"), gate.calls(), "logs are held before the first FIFREEZE");
         // The deadline passes while FIFREEZE of "/" hangs; when it returns, "/" is thawed at once
         // and "/data" is never frozen.
-        await(() -> state.autoThawUnixMs() == 0, "the auto-thaw while FIFREEZE hangs");
+        Await.until("the auto-thaw while FIFREEZE hangs", () -> state.autoThawUnixMs() == 0);
         freezer.release.countDown();
         var failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> freezing.get(20, TimeUnit.SECONDS));
         assertTrue(failure.getCause().getMessage().contains("thawed while freezing"), failure.getCause().getMessage());
@@ -212,7 +205,7 @@ class FreezeTest {
         freeze(FsQuiesceRequest.newBuilder().addMountpoints("/").setAutoThawAfterMs(600_000));
         assertTrue(state.isFrozen());
         stuck.set(true);
-        await(() -> !state.isFrozen(), "the thaw for a stuck loop");
+        Await.until("the thaw for a stuck loop", () -> !state.isFrozen());
         assertEquals(List.of("freeze /", "thaw /"), freezer.log());
     }
 

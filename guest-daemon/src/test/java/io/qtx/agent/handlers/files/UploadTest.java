@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +29,7 @@ import io.qtx.agent.policy.Refusal;
 import io.qtx.ffi.Xattrs;
 import io.qtx.proto.ErrorCode;
 import io.qtx.proto.FileWriteRequest;
+import io.qtx.testkit.Await;
 
 /** Uploads of several chunks replace their target atomically, or leave it as it was. */
 class UploadTest {
@@ -70,13 +70,6 @@ class UploadTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, "not within 20 s: " + what);
-            Thread.sleep(10);
-        }
-    }
 
     @Test
     void theTargetIsUntouchedUntilTheCommitThenReplacedWhole() throws Exception {
@@ -114,7 +107,7 @@ class UploadTest {
         chunk(f, 0, bytes(32_768, 5), false);
         chunk(f, 32_768, bytes(32_768, 6), false);
         // The host is gone: no more chunks, no commit.
-        await(() -> uploads.openCount() == 0, "the idle upload dropped");
+        Await.until("the idle upload dropped", () -> uploads.openCount() == 0);
         assertEquals(List.of(), temporaries(), "its temporary file removed");
         assertArrayEquals(old, Files.readAllBytes(f));
         Refusal late = assertThrows(Refusal.class, () -> chunk(f, 65_536, bytes(10, 7), true));
@@ -134,10 +127,10 @@ class UploadTest {
         Path f = root.resolve("frozen");
         chunk(f, 0, bytes(100, 9), false);
         long idleOver = System.nanoTime() + Duration.ofMillis(50).toNanos();
-        await(() -> System.nanoTime() > idleOver && asked.get() >= 3, "the sweeper looking while frozen");
+        Await.until("the sweeper looking while frozen", () -> System.nanoTime() > idleOver && asked.get() >= 3);
         assertEquals(1, temporaries().size(), "an unlink on a frozen filesystem would block: it waits for the thaw");
         frozen.set(false);
-        await(() -> uploads.openCount() == 0, "the sweep after the thaw");
+        Await.until("the sweep after the thaw", () -> uploads.openCount() == 0);
         assertEquals(List.of(), temporaries());
     }
 
