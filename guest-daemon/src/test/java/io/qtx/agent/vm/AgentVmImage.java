@@ -14,6 +14,7 @@ import io.qtx.agent.Main;
 import io.qtx.epoll.EventLoop;
 import io.qtx.ffi.Fd;
 import io.qtx.framing.FrameReader;
+import io.qtx.kit.Backoff;
 import io.qtx.proto.Envelope;
 import io.qtx.qemu.GuestProgram;
 import io.qtx.session.Session;
@@ -43,8 +44,8 @@ final class AgentVmImage {
         files.put("/opt/agent-jre", runtime());
         List<String> classPath = new ArrayList<>();
         int i = 0;
-        for (Class<?> c : List.of(Main.class, Session.class, FrameReader.class, EventLoop.class, Fd.class,
-                Envelope.class, com.google.protobuf.Message.class)) {
+        for (Class<?> c : List.of(Main.class, Backoff.class, Session.class, FrameReader.class, EventLoop.class,
+                Fd.class, Envelope.class, com.google.protobuf.Message.class)) {
             Path entry = codeSource(c);
             if (!files.containsValue(entry)) {
                 String guest = "/qtx/app/" + i++ + "-" + entry.getFileName();
