@@ -15,8 +15,8 @@ import java.util.function.Supplier;
  * generated, so no signature is typed in twice.
  *
  * <p>Every handle is linked on its first call, not when its class is initialised: linking
- * spins a stub class and native code per signature (about 15 ms each on a loaded two-core
- * machine, none of it kept by an AOT cache), and a daemon's start needs a third of the calls
+ * spins a stub class and native code per signature (5–60 ms each on a loaded two-core
+ * machine, none of it kept by an AOT cache), and a daemon's start needs under half of the calls
  * the raw classes hold. The handle is a {@link MutableCallSite}'s invoker, so once linked
  * the JIT sees the real target as a constant.
  */
