@@ -3,7 +3,6 @@ package io.qtx.agent;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -68,9 +67,7 @@ public final class Agent implements AutoCloseable {
     public Agent(AgentConfig config, SystemActions actions, Consumer<ConnectionState> onState) throws NativeException {
         this.onState = onState;
         loop = EventLoop.start("agent-loop");
-        workers = new ThreadPoolExecutor(config.workers(), config.workers(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.workersQueue()),
-                r -> Thread.ofPlatform().name("agent-worker").daemon().unstarted(r));
+        workers = WorkerPool.create(config.workers(), config.workersQueue(), Duration.ofMinutes(1));
         KernelFiles files = KernelFiles.system();
         Policy policy = Policy.of(config);
         filesystems = new FilesystemReader(files);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.qtx.agent.footprint.ProcFigures;
 import io.qtx.proto.SystemInfoRequest;
 import io.qtx.sim.ChannelSimulator;
 import io.qtx.sim.SimulatedChannel;
@@ -39,7 +40,7 @@ public final class HandshakeProbe {
                 long handshakeMs = (System.nanoTime() - t0) / 1_000_000;
                 host.call(io.qtx.proto.Request.newBuilder().setSystemInfo(SystemInfoRequest.getDefaultInstance()));
                 System.out.println("launch to handshake: " + handshakeMs + " ms");
-                long pid = javaPid(agent);
+                long pid = ProcFigures.javaPid(agent);
                 report("with host", pid, 10);
                 host.close();
                 ch.awaitStats(s -> !s.hostConnected(), Duration.ofSeconds(5));
@@ -52,31 +53,11 @@ public final class HandshakeProbe {
     }
 
     private static void report(String what, long pid, int seconds) throws Exception {
-        long cpu0 = cpuTicks(pid);
+        long cpu0 = ProcFigures.of(pid).cpuTicks();
         Thread.sleep(seconds * 1000L);
-        long cpuMs = (cpuTicks(pid) - cpu0) * 10;
-        System.out.printf("%s: RSS %d KiB, CPU %d ms in %d s (%.2f%%)%n", what, rssKb(pid), cpuMs, seconds,
+        ProcFigures now = ProcFigures.of(pid);
+        long cpuMs = (now.cpuTicks() - cpu0) * 1000 / ProcFigures.TICKS_PER_SECOND;
+        System.out.printf("%s: RSS %d KiB, CPU %d ms in %d s (%.2f%%)%n", what, now.vmRssKib(), cpuMs, seconds,
                 cpuMs / (seconds * 10.0));
-    }
-
-    /** The launcher script execs java, so the pid is the JVM's; a JVM child is searched for otherwise. */
-    private static long javaPid(Process p) {
-        return p.toHandle().descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
-                .map(ProcessHandle::pid).findFirst().orElse(p.pid());
-    }
-
-    private static long rssKb(long pid) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        return -1;
-    }
-
-    private static long cpuTicks(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 }
