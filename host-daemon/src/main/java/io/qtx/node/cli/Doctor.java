@@ -1,8 +1,8 @@
 package io.qtx.node.cli;
 
 import java.io.PrintStream;
+import java.util.Map;
 
-import com.google.protobuf.Struct;
 
 /**
  * {@code qxctl doctor VM}: walks the channel from the socket file to the agent's answers,
@@ -24,9 +24,9 @@ final class Doctor {
 
     Exit run(String id) throws CliException {
         String base = "/api/v1/vms/" + ApiClient.enc(id);
-        Struct d;
+        Map<String, Object> d;
         try {
-            d = ApiClient.parse(api.get(base));
+            d = Json.parse(api.get(base));
         } catch (CliException e) {
             if (e.exit != Exit.UNKNOWN_VM) {
                 throw e;
@@ -36,10 +36,10 @@ final class Doctor {
                             + " that path? Check the socket directory (qx-node --help: socket_dir)");
             return finish(id, false);
         }
-        String state = ApiClient.text(d, "state");
-        step("socket", true, ApiClient.text(d, "socket") + " present", null);
+        String state = Json.text(d, "state");
+        step("socket", true, Json.text(d, "socket") + " present", null);
         if (state.equals("misbehaving")) {
-            step("conduct", false, ApiClient.text(d, "message"), "qx-node quarantined this VM for what its guest sends"
+            step("conduct", false, Json.text(d, "message"), "qx-node quarantined this VM for what its guest sends"
                     + " (reason and figures above; detail: qxctl --json info " + id + "); it tries again by itself after"
                     + " the back-off. Look inside the guest: a program other than the agent on the port, or a"
                     + " compromised agent");
@@ -47,49 +47,49 @@ final class Doctor {
         }
         boolean connected = !state.equals("disconnected") && !state.equals("reconnecting")
                 && !state.equals("connecting") && !state.equals("discovered");
-        step("connect", connected, connected ? "connected (" + (long) ApiClient.number(d, "connects") + " connect(s), "
-                        + (long) ApiClient.number(d, "disconnects") + " lost)" : state + ": " + ApiClient.text(d, "message"),
+        step("connect", connected, connected ? "connected (" + (long) Json.number(d, "connects") + " connect(s), "
+                        + (long) Json.number(d, "disconnects") + " lost)" : state + ": " + Json.text(d, "message"),
                 connected ? null : "QEMU refuses or is gone: is the VM running? qx-node retries by itself with backoff");
         if (!connected) {
             return finish(id, false);
         }
         boolean served = !state.equals("not_served");
-        step("served", served, served ? "QEMU reads this connection" : ApiClient.text(d, "message"),
+        step("served", served, served ? "QEMU reads this connection" : Json.text(d, "message"),
                 served ? null : "find the other client with: ss -xp | grep " + id + ".agent.sock; stop it"
                         + " (a second qx-node, socat, virsh console) and qx-node is served at once");
         if (!served) {
             return finish(id, false);
         }
         boolean handshaken = state.equals("ready") || state.equals("unresponsive");
-        step("handshake", handshaken, handshaken ? "agent " + ApiClient.text(d, "agent_hello.software_version") + " on "
-                        + ApiClient.text(d, "agent_hello.hostname") : ApiClient.text(d, "message"),
+        step("handshake", handshaken, handshaken ? "agent " + Json.text(d, "agent_hello.software_version") + " on "
+                        + Json.text(d, "agent_hello.hostname") : Json.text(d, "message"),
                 handshaken ? null : "in the guest: systemctl status quantix-kvm-agent (is it installed and running?),"
                         + " ls /dev/virtio-ports/ (is org.quantix.agent.0 there?)");
-        long ago = System.currentTimeMillis() - (long) ApiClient.number(d, "last_received_unix_ms");
-        boolean frames = ApiClient.number(d, "session.frames_received") > 0;
-        step("frames", frames, (long) ApiClient.number(d, "session.frames_received") + " frame(s) received, "
-                + (long) ApiClient.number(d, "session.frames_sent") + " sent"
-                + (ApiClient.number(d, "last_received_unix_ms") > 0 ? "; last " + ago + " ms ago" : ""), null);
-        long resyncs = (long) ApiClient.number(d, "session.resyncs");
-        long skipped = (long) ApiClient.number(d, "session.bytes_skipped");
-        long discarded = (long) ApiClient.number(d, "session.discarded_before_ready");
-        long timeouts = (long) ApiClient.number(d, "request_timeouts");
+        long ago = System.currentTimeMillis() - (long) Json.number(d, "last_received_unix_ms");
+        boolean frames = Json.number(d, "session.frames_received") > 0;
+        step("frames", frames, (long) Json.number(d, "session.frames_received") + " frame(s) received, "
+                + (long) Json.number(d, "session.frames_sent") + " sent"
+                + (Json.number(d, "last_received_unix_ms") > 0 ? "; last " + ago + " ms ago" : ""), null);
+        long resyncs = (long) Json.number(d, "session.resyncs");
+        long skipped = (long) Json.number(d, "session.bytes_skipped");
+        long discarded = (long) Json.number(d, "session.discarded_before_ready");
+        long timeouts = (long) Json.number(d, "request_timeouts");
         step("resync", true, resyncs + " frame resync(s), " + skipped + " byte(s) skipped, " + discarded
                 + " stale envelope(s) discarded before the handshake, " + timeouts + " request timeout(s), "
-                + (long) ApiClient.number(d, "resyncs_unresponsive") + " session re-sync(s)",
+                + (long) Json.number(d, "resyncs_unresponsive") + " session re-sync(s)",
                 null);
         if (!handshaken) {
             return finish(id, false);
         }
         boolean alive = state.equals("ready");
-        step("heartbeat", alive, alive ? "telemetry " + (ApiClient.at(d, "telemetry_stale").getBoolValue() ? "stale"
-                        : "fresh") : ApiClient.text(d, "message"),
+        step("heartbeat", alive, alive ? "telemetry " + (Json.bool(d, "telemetry_stale") ? "stale"
+                        : "fresh") : Json.text(d, "message"),
                 alive ? null : "the agent stopped talking: in the guest, journalctl -u quantix-kvm-agent");
         if (!alive) {
             return finish(id, false);
         }
         try {
-            double rtt = ApiClient.number(ApiClient.parse(api.get(base + "/agent/ping")), "rtt_ms");
+            double rtt = Json.number(Json.parse(api.get(base + "/agent/ping")), "rtt_ms");
             step("ping", true, String.format("rtt %.3f ms", rtt), null);
         } catch (CliException e) {
             step("ping", false, e.getMessage(), "the agent is connected but not answering requests; see its log");
@@ -100,9 +100,9 @@ final class Doctor {
 
     private void step(String name, boolean ok, String what, String todo) {
         if (json) {
-            steps.append(firstStep ? "" : ",").append("{\"step\":").append(Commands.quote(name)).append(",\"ok\":")
-                    .append(ok).append(",\"detail\":").append(Commands.quote(what)).append(",\"todo\":")
-                    .append(todo == null ? "null" : Commands.quote(todo)).append('}');
+            steps.append(firstStep ? "" : ",").append("{\"step\":").append(Json.quote(name)).append(",\"ok\":")
+                    .append(ok).append(",\"detail\":").append(Json.quote(what)).append(",\"todo\":")
+                    .append(todo == null ? "null" : Json.quote(todo)).append('}');
             firstStep = false;
             return;
         }
@@ -114,7 +114,7 @@ final class Doctor {
 
     private Exit finish(String id, boolean healthy) {
         if (json) {
-            out.println("{\"vm\":" + Commands.quote(id) + ",\"healthy\":" + healthy + ",\"steps\":[" + steps + "]}");
+            out.println("{\"vm\":" + Json.quote(id) + ",\"healthy\":" + healthy + ",\"steps\":[" + steps + "]}");
         } else {
             out.println(healthy ? id + ": healthy" : id + ": not healthy (see the FAIL line above)");
         }
