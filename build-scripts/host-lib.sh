@@ -17,3 +17,7 @@ qtx_host_classpath() {
 # qx-node's JVM: I/O-bound on one loop, so a small serial heap, C1 only and small stacks
 # (host-daemon/README.md has the RSS these give). -Xmx256m holds 1,000 VMs with room to spare.
 qtx_node_jvm_opts="-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xms8m -Xmx256m -XX:ReservedCodeCacheSize=32m -Xshare:auto"
+
+# qxctl's JVM: one short request, so C1 only, the CDS archive, no hsperfdata file, a small serial
+# heap (host-daemon/README.md, "qxctl start-up", has what each saves). measure-qxctl times it.
+qtx_qxctl_jvm_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData -Xss512k -Xmx64m"
