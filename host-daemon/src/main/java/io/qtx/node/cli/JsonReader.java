@@ -44,7 +44,7 @@ final class JsonReader {
     }
 
     private Object value(int depth) throws Malformed {
-        if (depth > MAX_DEPTH) {
+        if (depth >= MAX_DEPTH) {
             throw new Malformed("nested deeper than " + MAX_DEPTH, i);
         }
         char c = peek();
