@@ -12,24 +12,16 @@ import java.nio.charset.StandardCharsets;
  * standard input) written the same way. A body that ends without its last, empty chunk was cut
  * off, and reads as an error.
  */
-final class ChunkedInput extends InputStream {
+final class ChunkedInput extends BodyInput {
 
     /** A chunk size beyond this is not something qx-node sends. */
     private static final long MAX_CHUNK = 1L << 40;
     private static final int WRITE_CHUNK = 65536;
 
-    private final InputStream in;
-    private long left;
     private boolean done;
 
     ChunkedInput(InputStream in) {
-        this.in = in;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        super(in);
     }
 
     @Override

@@ -158,7 +158,7 @@ final class PlainHttp {
                 }
             }
         }
-        InputStream body = chunked ? new ChunkedInput(in) : length >= 0 ? new LengthInput(in, length) : in;
+        InputStream body = chunked ? new ChunkedInput(in) : length >= 0 ? new BodyInput.Length(in, length) : in;
         return new Response(code, body, socket);
     }
 
@@ -191,35 +191,5 @@ final class PlainHttp {
             }
         }
         return true;
-    }
-
-    /** A body of Content-Length bytes: fewer before the connection ends is an error. */
-    private static final class LengthInput extends InputStream {
-        private final InputStream in;
-        private long left;
-
-        LengthInput(InputStream in, long length) {
-            this.in = in;
-            this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left == 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n < 0) {
-                throw new EOFException("the answer stopped " + left + " bytes short of its Content-Length");
-            }
-            left -= n;
-            return n;
-        }
     }
 }
