@@ -262,10 +262,61 @@ static void scanning(double seconds) {
     free(data);
 }
 
+/*
+ * 64-byte ping-pong over an AF_UNIX socketpair, both ends on one epoll loop (level-triggered):
+ * PingPongBenchmark's shape, so its round trips per second have a C figure beside them.
+ */
+static void ping_pong(double seconds) {
+    enum { SIZE = 64, WARM = 20000 };
+    char ping[SIZE] = {0}, pong[SIZE], echo[4 * SIZE];
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) { perror("socketpair"); exit(1); }
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    for (int i = 0; i < 2; i++) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = sv[i]};
+        epoll_ctl(ep, EPOLL_CTL_ADD, sv[i], &ev);
+    }
+    long trips = 0;
+    int got = 0, warm = 1;
+    double start = now(), elapsed = 0;
+    if (write(sv[0], ping, SIZE) != SIZE) { perror("write"); exit(1); }
+    for (;;) {
+        struct epoll_event events[2];
+        int ne = epoll_wait(ep, events, 2, -1);
+        for (int i = 0; i < ne; i++) {
+            if (events[i].data.fd == sv[1]) {
+                ssize_t n = read(sv[1], echo, sizeof echo);
+                if (n > 0 && write(sv[1], echo, n) != n) { perror("write"); exit(1); }
+                continue;
+            }
+            ssize_t n = read(sv[0], pong + got, SIZE - got);
+            if (n <= 0 || (got += n) < SIZE) continue;
+            got = 0;
+            trips++;
+            if (warm && trips == WARM) { warm = 0; trips = 0; start = now(); }
+            if (!warm && (trips & 1023) == 0 && (elapsed = now() - start) >= seconds) goto done;
+            if (write(sv[0], ping, SIZE) != SIZE) { perror("write"); exit(1); }
+        }
+    }
+done:
+    printf("c ping-pong %d B%13s %14.0f round trips/s\n", SIZE, "", trips / elapsed);
+    close(ep);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static int wanted(int argc, char **argv, const char *section) {
+    if (argc <= 2) return 1;
+    for (int i = 2; i < argc; i++) if (strcmp(argv[i], section) == 0) return 1;
+    return 0;
+}
+
+/* framing-loop [SECONDS [SECTION...]]: seconds per figure; sections memory, socketpair, scan, pingpong (default all). */
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 1.0;
-    framing(seconds);
-    socketpair_framing(seconds);
-    scanning(seconds);
+    if (wanted(argc, argv, "memory")) framing(seconds);
+    if (wanted(argc, argv, "socketpair")) socketpair_framing(seconds);
+    if (wanted(argc, argv, "scan")) scanning(seconds);
+    if (wanted(argc, argv, "pingpong")) ping_pong(seconds);
     return 0;
 }

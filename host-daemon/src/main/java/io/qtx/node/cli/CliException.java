@@ -1,6 +1,7 @@
 package io.qtx.node.cli;
 
-import com.google.protobuf.Struct;
+import java.util.Map;
+
 
 /** A failure qxctl reports in one line and turns into its exit status. */
 final class CliException extends Exception {
@@ -23,9 +24,9 @@ final class CliException extends Exception {
         String message = "HTTP " + status;
         Exit exit = Exit.forHttp(status);
         try {
-            Struct s = ApiClient.parse(body);
-            String m = ApiClient.text(s, "error.message");
-            String code = ApiClient.str(s, "error.code");
+            Map<String, Object> s = Json.parse(body);
+            String m = Json.text(s, "error.message");
+            String code = Json.str(s, "error.code");
             if (!m.isEmpty()) {
                 message = code + ": " + m;
             }

@@ -12,9 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 
 /** The commands of qxctl, each one API call or a short series of them. */
 final class Commands {
@@ -75,44 +74,43 @@ final class Commands {
             out.println(json);
             return Exit.OK;
         }
-        Struct s = ApiClient.parse(json);
+        Map<String, Object> s = Json.parse(json);
         out.printf("%-24s %-13s %9s  %-9s %s%n", "VM", "STATE", "RTT(ms)", "TELEMETRY", "WHY");
-        for (Value v : s.getFieldsOrThrow("vms").getListValue().getValuesList()) {
-            Struct vm = v.getStructValue();
-            double rtt = ApiClient.number(vm, "last_rtt_ms");
-            out.printf("%-24s %-13s %9s  %-9s %s%n", ApiClient.text(vm, "id"), ApiClient.text(vm, "state"),
+        for (Map<String, Object> vm : Json.objects(s, "vms")) {
+            double rtt = Json.number(vm, "last_rtt_ms");
+            out.printf("%-24s %-13s %9s  %-9s %s%n", Json.text(vm, "id"), Json.text(vm, "state"),
                     rtt < 0 ? "-" : String.format("%.3f", rtt),
-                    ApiClient.at(vm, "telemetry_stale").getBoolValue() ? "stale" : "fresh", ApiClient.text(vm, "message"));
+                    Json.bool(vm, "telemetry_stale") ? "stale" : "fresh", Json.text(vm, "message"));
         }
         return Exit.OK;
     }
 
     private Exit info(String id) throws CliException {
         String detail = api.get(vm(id));
-        Struct d = ApiClient.parse(detail);
+        Map<String, Object> d = Json.parse(detail);
         String system = null;
-        if (ApiClient.text(d, "state").equals("ready")) {
+        if (Json.text(d, "state").equals("ready")) {
             system = api.get(vm(id) + "/agent/info?" + timeoutQuery());
         }
         if (o.json()) {
             out.println("{\"vm\":" + detail + ",\"system_info\":" + (system == null ? "null" : system) + "}");
             return Exit.OK;
         }
-        out.println("vm:        " + ApiClient.text(d, "id"));
-        out.println("socket:    " + ApiClient.text(d, "socket"));
-        out.println("state:     " + ApiClient.text(d, "state") + " (" + ApiClient.text(d, "message") + ")");
-        out.println("agent:     " + ApiClient.text(d, "agent_hello.software_version") + " on "
-                + ApiClient.text(d, "agent_hello.hostname"));
-        out.println("connects:  " + ApiClient.text(d, "connects") + ", disconnects " + ApiClient.text(d, "disconnects")
-                + ", request timeouts " + ApiClient.text(d, "request_timeouts"));
+        out.println("vm:        " + Json.text(d, "id"));
+        out.println("socket:    " + Json.text(d, "socket"));
+        out.println("state:     " + Json.text(d, "state") + " (" + Json.text(d, "message") + ")");
+        out.println("agent:     " + Json.text(d, "agent_hello.software_version") + " on "
+                + Json.text(d, "agent_hello.hostname"));
+        out.println("connects:  " + Json.text(d, "connects") + ", disconnects " + Json.text(d, "disconnects")
+                + ", request timeouts " + Json.text(d, "request_timeouts"));
         if (system != null) {
-            Struct r = ApiClient.parse(system);
-            out.println("os:        " + ApiClient.text(r, "result.os_name") + " (" + ApiClient.text(r, "result.os_id") + " "
-                    + ApiClient.text(r, "result.os_version") + "), kernel " + ApiClient.text(r, "result.kernel_release"));
-            String model = ApiClient.text(r, "result.cpu_model");
-            out.println("machine:   " + ApiClient.text(r, "result.cpu_count") + " CPU(s)"
+            Map<String, Object> r = Json.parse(system);
+            out.println("os:        " + Json.text(r, "result.os_name") + " (" + Json.text(r, "result.os_id") + " "
+                    + Json.text(r, "result.os_version") + "), kernel " + Json.text(r, "result.kernel_release"));
+            String model = Json.text(r, "result.cpu_model");
+            out.println("machine:   " + Json.text(r, "result.cpu_count") + " CPU(s)"
                     + (model.isEmpty() ? "" : " (" + model + ")") + ", "
-                    + (long) ApiClient.number(r, "result.memory_total_bytes") / (1 << 20) + " MiB");
+                    + (long) Json.number(r, "result.memory_total_bytes") / (1 << 20) + " MiB");
         }
         return Exit.OK;
     }
@@ -124,7 +122,7 @@ final class Commands {
             if (o.json()) {
                 out.println(json);
             } else {
-                out.printf("%s: rtt %.3f ms%n", id, ApiClient.number(ApiClient.parse(json), "rtt_ms"));
+                out.printf("%s: rtt %.3f ms%n", id, Json.number(Json.parse(json), "rtt_ms"));
             }
         }
         return Exit.OK;
@@ -136,21 +134,21 @@ final class Commands {
         }
         StringBuilder body = new StringBuilder("{\"argv\":{\"args\":[");
         for (int i = 0; i < o.afterDashes().size(); i++) {
-            body.append(i == 0 ? "" : ",").append(quote(o.afterDashes().get(i)));
+            body.append(i == 0 ? "" : ",").append(Json.quote(o.afterDashes().get(i)));
         }
         body.append("]},\"timeout_ms\":").append(o.timeout().toMillis()).append('}');
         String json = api.post(vm(id) + "/exec?timeout_ms=" + (o.timeout().toMillis() + 2000), body.toString());
-        Struct r = ApiClient.parse(json);
+        Map<String, Object> r = Json.parse(json);
         if (o.json()) {
             out.println(json);
         } else {
-            out.print(decode(ApiClient.str(r, "result.stdout")));
-            err.print(decode(ApiClient.str(r, "result.stderr")));
+            out.print(decode(Json.str(r, "result.stdout")));
+            err.print(decode(Json.str(r, "result.stderr")));
         }
-        if (ApiClient.at(r, "result.signal") != null) {
-            return exitWith(128 + (int) ApiClient.number(r, "result.signal"));
+        if (Json.at(r, "result.signal") != null) {
+            return exitWith(128 + (int) Json.number(r, "result.signal"));
         }
-        return exitWith((int) ApiClient.number(r, "result.exit_code"));
+        return exitWith((int) Json.number(r, "result.exit_code"));
     }
 
     /** exec's own status is not one of qxctl's; it leaves through {@link RemoteExit}. */
@@ -163,20 +161,6 @@ final class Commands {
 
     private static String decode(String base64) {
         return base64.isEmpty() ? "" : new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
-    }
-
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 
     private Exit cp(String from, String to) throws CliException {
@@ -205,7 +189,7 @@ final class Commands {
                 throw new CliException(Exit.LOCAL_IO, "copying " + from + " to " + to + ": " + e.getMessage());
             }
             if (o.json()) {
-                out.println("{\"vm\":" + quote(id) + ",\"path\":" + quote(path) + ",\"bytes\":" + bytes + "}");
+                out.println("{\"vm\":" + Json.quote(id) + ",\"path\":" + Json.quote(path) + ",\"bytes\":" + bytes + "}");
             } else if (!to.equals("-")) {
                 err.println(from + " -> " + to + ": " + bytes + " bytes");
             }
@@ -224,7 +208,7 @@ final class Commands {
         if (o.json()) {
             out.println(json);
         } else {
-            err.println(from + " -> " + to + ": " + ApiClient.text(ApiClient.parse(json), "bytes_written") + " bytes");
+            err.println(from + " -> " + to + ": " + Json.text(Json.parse(json), "bytes_written") + " bytes");
         }
         return Exit.OK;
     }
@@ -252,13 +236,13 @@ final class Commands {
                 if (o.json()) {
                     out.println(json);
                 } else {
-                    Struct e = ApiClient.parse(json);
-                    double total = ApiClient.number(e, "report.memory.total_bytes");
-                    double used = total - ApiClient.number(e, "report.memory.available_bytes");
+                    Map<String, Object> e = Json.parse(json);
+                    double total = Json.number(e, "report.memory.total_bytes");
+                    double used = total - Json.number(e, "report.memory.available_bytes");
                     out.printf("%-12s %-20s %6.1f %6d/%-6d MiB %6.2f %6d%n",
-                            java.time.LocalTime.now().withNano(0), ApiClient.text(e, "vm"),
-                            ApiClient.number(e, "report.cpu_percent"), (long) used >> 20, (long) total >> 20,
-                            ApiClient.number(e, "report.load_1m"), (long) ApiClient.number(e, "report.process_count"));
+                            java.time.LocalTime.now().withNano(0), Json.text(e, "vm"),
+                            Json.number(e, "report.cpu_percent"), (long) used >> 20, (long) total >> 20,
+                            Json.number(e, "report.load_1m"), (long) Json.number(e, "report.process_count"));
                 }
                 out.flush();
                 if (++seen == wanted) {
