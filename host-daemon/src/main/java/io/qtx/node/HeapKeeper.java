@@ -12,9 +12,9 @@ import java.util.function.LongSupplier;
  * promotes what outlives a few young collections (telemetry history, sessions of restarted
  * agents), and when the old generation fills it grows it toward {@code -Xmx} before it ever
  * collects it, so RSS crept up for as long as qx-node ran. This asks for a full collection
- * (System.gc(): with the serial collector a stop-the-world compaction of the whole heap, a few
- * milliseconds per 10 MiB live) once the old generation holds more than {@link #FLOOR} and
- * more than twice the live set: the heap then settles at twice the live set and stays there.
+ * (System.gc(): with the serial collector a stop-the-world compaction of the whole heap) once
+ * the old generation holds more than {@link #FLOOR} and more than twice the live set: the heap
+ * then settles near twice the live set and stays there. The pause it costs is in the README.
  * Checked on the loop every {@link #PERIOD}; nothing in the JDK's collectors does this for the
  * serial one (G1 has {@code G1PeriodicGCInterval}, but its own structures cost more RSS).
  */
