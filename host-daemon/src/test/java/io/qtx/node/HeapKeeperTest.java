@@ -21,23 +21,24 @@ class HeapKeeperTest {
         });
     }
 
+    /** One check with {@code liveBytes} live after the last collection and {@code usedBytes} in use. */
+    private long collectionsAfterOneCheck(long liveBytes, long usedBytes) {
+        HeapKeeper k = keeper();
+        live = liveBytes;
+        used = usedBytes;
+        k.check();
+        assertEquals(collected, k.collections());
+        return collected;
+    }
+
     @Test
     void anOldGenerationOverTwiceTheLastLiveSetIsCollected() {
-        HeapKeeper k = keeper();
-        live = 10 * MIB;
-        used = 21 * MIB;
-        k.check();
-        assertEquals(1, collected);
-        assertEquals(1, k.collections());
+        assertEquals(1, collectionsAfterOneCheck(10 * MIB, 21 * MIB));
     }
 
     @Test
     void upToTwiceTheLiveSetIsLeftAlone() {
-        HeapKeeper k = keeper();
-        live = 10 * MIB;
-        used = 20 * MIB;
-        k.check();
-        assertEquals(0, collected);
+        assertEquals(0, collectionsAfterOneCheck(10 * MIB, 20 * MIB));
     }
 
     @Test
