@@ -91,6 +91,10 @@ public final class QxNode {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         exitWhenLoopDies(node, System::exit);
+        HeapKeeper heap = HeapKeeper.forThisJvm();
+        if (heap != null) {
+            node.loop().scheduleAtFixedRate(HeapKeeper.PERIOD, HeapKeeper.PERIOD, heap::check);
+        }
         long watchdogMicros = SdNotify.watchdogIntervalMicros();
         if (watchdogMicros > 0) {
             SdNotify watchdog = SdNotify.fromEnvironment();
