@@ -6,7 +6,7 @@ import com.google.protobuf.util.JsonFormat;
 
 /**
  * A small JSON writer for qx-node's own objects, with protobuf messages embedded through
- * JsonFormat (field names as in agent.proto, so the API and the protocol read the same).
+ * JsonFormat (field names as in the .proto files, so the API and the protocol read the same).
  * Not a general library: it writes what the API needs and escapes every string.
  */
 final class JsonOut {
