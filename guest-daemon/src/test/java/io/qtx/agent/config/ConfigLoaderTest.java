@@ -119,4 +119,21 @@ class ConfigLoaderTest {
         AgentConfig c = ConfigLoader.load(new String[] {"--config", "packaging/agent.conf.example"}).config();
         assertEquals(java.util.List.of(Path.of("/etc/shadow"), Path.of("/etc/gshadow")), c.denyPaths());
     }
+
+    @Test
+    void theShippedExampleNamesEveryKeyWithItsDefault() throws Exception {
+        java.util.Map<String, String> written = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(Path.of("packaging/agent.conf.example"))) {
+            int eq = line.indexOf('=');
+            if (!line.startsWith("#") && eq > 0) {
+                written.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+            }
+        }
+        for (KeyTable.Key key : ConfigKeys.TABLE.all()) {
+            assertTrue(written.containsKey(key.name()), "agent.conf.example lacks " + key.name());
+            if (!key.name().equals("files.deny_paths")) {
+                assertEquals(key.defaultValue(), written.get(key.name()), key.name() + " in agent.conf.example");
+            }
+        }
+    }
 }
