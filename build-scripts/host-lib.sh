@@ -16,10 +16,11 @@ qtx_host_classpath() {
 
 # qx-node's JVM: I/O-bound on one loop, so a small serial heap, C1 only and small stacks
 # (host-daemon/README.md has the RSS these give). -Xmx256m holds 5,000 VMs with room to spare;
-# HeapKeeper keeps the old generation near twice its live set, so RSS stays flat below that;
+# HeapKeeper keeps the old generation near twice its live set and the free ratios give the old
+# generation's capacity back after each of its collections, so RSS stays flat below that;
 # TrimNativeHeapInterval gives glibc's freed memory back. The same options are in jlink-node's
 # launchers and so in the host package.
-qtx_node_jvm_opts="-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xms8m -Xmx256m -XX:ReservedCodeCacheSize=32m -XX:TrimNativeHeapInterval=60000 -Xshare:auto"
+qtx_node_jvm_opts="-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xms8m -Xmx256m -XX:ReservedCodeCacheSize=32m -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:TrimNativeHeapInterval=60000 -Xshare:auto"
 
 # qxctl's JVM: one short request, so C1 only, no hsperfdata file, a small serial heap; the JDK's
 # CDS archive is on by default (an explicit -Xshare:auto would refuse -XX:AOTCache in JDK 25).
