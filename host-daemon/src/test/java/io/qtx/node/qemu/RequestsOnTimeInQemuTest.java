@@ -65,12 +65,13 @@ class RequestsOnTimeInQemuTest {
         assertTrue(Files.isRegularFile(AgentInQemu.JAR), "build guest-daemon first: " + AgentInQemu.JAR);
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "qxc");
         NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, null)
-                .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(5))
                 // A TCG guest on a loaded 2-core host (load average 20 while other builds run) can leave
                 // its agent without CPU for many seconds: its first exec took 7 s, with no pong for 5 s.
-                // The default 2 s bound would call that unresponsive; the verdicts tested here do not
-                // depend on the bound, only on a probe's answer or its absence.
+                // The default 2 s probe bound would call that unresponsive; the verdicts tested here do
+                // not depend on the bound, only on a probe's answer or its absence. Silence is judged
+                // after the default 15 s for the same reason (8 s once refused a reboot unsent).
                 .withProbeTimeout(Duration.ofSeconds(20));
         LocalDateTime anHourAhead = LocalDateTime.now(ZoneOffset.UTC).plusHours(1);
         try (QemuVm booted = QemuVm.boot(VmOptions.of(VM, AgentInQemu.controlled()).withSocketDir(dir)
@@ -151,27 +152,48 @@ class RequestsOnTimeInQemuTest {
      * host-initiated re-sync must work.
      */
     private void rebootSentToAStoppedAgentNeverRuns(String tag, boolean untilTheHostReSyncs) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            String run = attempt == 1 ? tag : tag + "-" + attempt;
+            if (rebootSentToAStoppedAgent(run, untilTheHostReSyncs)) {
+                break;
+            }
+            // A guest starved of CPU may take seconds to say it stopped the agent; by then the host
+            // may have heard nothing for unresponsiveAfter and refuses the reboot unsent, which
+            // proves nothing about the agent's side. The scenario is played again.
+            assertTrue(attempt < 3, tag + ": the host refused the reboot unsent three times");
+        }
+        // Time passes on purpose: the marker's absence is what is tested, and a reboot that did run
+        // would have printed it by now.
+        Thread.sleep(1000);
+        assertFalse(vm.consoleLines().stream().anyMatch(l -> l.contains(EXECUTED)), tag + ": the reboot ran");
+    }
+
+    /** One play of the scenario above; false when the host refused the reboot without sending it. */
+    private boolean rebootSentToAStoppedAgent(String tag, boolean untilTheHostReSyncs) throws Exception {
         awaitVm("ready before " + tag, s -> s.state() == VmState.READY);
         command("stop-" + tag);
         long sent = System.nanoTime();
         NodeException e = failure(node.request(VM, reboot(), SHORT));
-        assertTrue(GAVE_UP.contains(e.code()), tag + ": " + e.code() + " " + e.getMessage());
-        if (untilTheHostReSyncs) {
+        boolean unsent = e.getMessage().contains("agent not ready");
+        assertTrue(GAVE_UP.contains(e.code()) || unsent && e.code() == NodeException.Code.AGENT_NOT_READY,
+                tag + ": " + e.code() + " " + e.getMessage());
+        if (untilTheHostReSyncs && !unsent) {
             awaitVm("unresponsive while stopped (" + tag + ")", s -> s.state() == VmState.UNRESPONSIVE);
         }
         Await.until("the reboot's deadline passed while the agent is stopped",
                 () -> System.nanoTime() - sent >= SHORT.plusSeconds(2).toNanos());
         int seen = expiredPowerLines().size();
         command("cont-" + tag);
-        Matcher expired = awaitExpiredPower(seen);
-        System.out.printf("qemu: %s: reboot sent to a stopped agent: dropped as expired %s ms after its deadline%n",
-                tag, expired.group(1));
+        if (unsent) {
+            System.out.printf("qemu: %s: the host refused the reboot unsent (%s); again%n", tag, e.getMessage());
+        } else {
+            Matcher expired = awaitExpiredPower(seen, e);
+            System.out.printf("qemu: %s: reboot sent to a stopped agent: dropped as expired %s ms after its deadline%n",
+                    tag, expired.group(1));
+        }
         awaitVm("ready again after the re-sync (" + tag + ")", s -> s.state() == VmState.READY);
         assertEquals(tag + "\n", exec("echo " + tag, LONG));
-        // Time passes on purpose: the marker's absence is what is tested, and a reboot that did run
-        // would have printed it by now.
-        Thread.sleep(1000);
-        assertFalse(vm.consoleLines().stream().anyMatch(l -> l.contains(EXECUTED)), tag + ": the reboot ran");
+        return !unsent;
     }
 
     /**
@@ -245,7 +267,7 @@ class RequestsOnTimeInQemuTest {
                     e.code() + " " + e.getMessage());
         } else {
             assertTrue(GAVE_UP.contains(e.code()), e.code() + " " + e.getMessage());
-            awaitExpiredPower(seen);
+            awaitExpiredPower(seen, e);
         }
         assertEquals("handshake\n", exec("echo handshake", LONG));
         Thread.sleep(1000); // as above: time for a reboot that did run to print its marker
@@ -290,10 +312,11 @@ class RequestsOnTimeInQemuTest {
         return vm.consoleLines().stream().map(EXPIRED_POWER::matcher).filter(Matcher::find).toList();
     }
 
-    /** Waits for expired power request number {@code seen + 1}. */
-    private Matcher awaitExpiredPower(int seen) throws InterruptedException {
-        return Await.value("power request " + (seen + 1) + " dropped by the agent as expired", WAIT,
-                this::expiredPowerLines, lines -> lines.size() > seen).get(seen);
+    /** Waits for expired power request number {@code seen + 1}; {@code hostSaid} is how the host gave up on it. */
+    private Matcher awaitExpiredPower(int seen, NodeException hostSaid) throws InterruptedException {
+        return Await.value("power request " + (seen + 1) + " dropped by the agent as expired (the host gave up with "
+                + hostSaid.code() + ": " + hostSaid.getMessage() + ")", WAIT, this::expiredPowerLines,
+                lines -> lines.size() > seen).get(seen);
     }
 
     private long[] agentTicks(String tag) throws Exception {
