@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -22,6 +23,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.qtx.node.Node;
 import io.qtx.node.NodeConfig;
 import io.qtx.node.NodeException;
+import io.qtx.node.VmSnapshot;
 
 /**
  * qx-node's HTTP API: the JDK's own server on a loopback port behind {@link ApiFront}, which
@@ -195,9 +197,11 @@ public final class ApiServer implements AutoCloseable {
                 if (path.equals("/metrics") && method.equals("GET")) {
                     metrics.serve(ex);
                 } else if (path.equals("/status.json") && method.equals("GET")) {
-                    HttpIo.json(ex, 200, StatusData.of(node, await(node.vms(), Duration.ofSeconds(5))));
+                    List<VmSnapshot> vms = await(node.vms(), Duration.ofSeconds(5));
+                    HttpIo.jsonStreamed(ex, 200, j -> StatusData.write(j, node, vms));
                 } else if (path.equals(PREFIX + "/vms") && method.equals("GET")) {
-                    HttpIo.json(ex, 200, VmJson.list(await(node.vms(), Duration.ofSeconds(5))));
+                    List<VmSnapshot> vms = await(node.vms(), Duration.ofSeconds(5));
+                    HttpIo.jsonStreamed(ex, 200, j -> VmJson.list(j, vms));
                 } else if (path.startsWith(PREFIX + "/vms/")) {
                     vmRoutes.serve(ex, method, path.substring((PREFIX + "/vms/").length()));
                 } else {

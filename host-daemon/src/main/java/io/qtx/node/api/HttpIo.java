@@ -34,6 +34,23 @@ final class HttpIo {
     }
 
     /**
+     * A JSON answer written as it is made (chunked), for answers that grow with the VMs: the
+     * memory it takes is a buffer, whatever its size.
+     */
+    static void jsonStreamed(HttpExchange ex, int status, java.util.function.Consumer<JsonOut> body)
+            throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(status, 0);
+        try (OutputStream out = ex.getResponseBody()) {
+            JsonOut j = new JsonOut(out);
+            body.accept(j);
+            j.finish();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
      * The error shape every failure has: {"error":{"code":..,"status":..,"message":..}}, with
      * "delete_report" added when a recursive delete stopped part-way.
      */

@@ -7,17 +7,31 @@ import com.google.protobuf.util.JsonFormat;
 /**
  * A small JSON writer for qx-node's own objects, with protobuf messages embedded through
  * JsonFormat (field names as in the .proto files, so the API and the protocol read the same).
- * Not a general library: it writes what the API needs and escapes every string.
+ * Not a general library: it writes what the API needs and escapes every string. Made with a
+ * sink, the text is streamed there as it grows ({@link StreamedText}) and {@link #finish()}
+ * ends it; made without, {@link #toString()} is the text.
  */
 final class JsonOut {
 
     static final JsonFormat.Printer PROTO = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
 
-    private final StringBuilder out = new StringBuilder(256);
+    /** Null when the text is kept whole. */
+    private final StreamedText stream;
+    private final StringBuilder out;
     /** Whether the current object or array already holds an element (needs a comma). */
     private boolean[] filled = new boolean[16];
     private int depth;
+
+    JsonOut() {
+        this.stream = null;
+        this.out = new StringBuilder(256);
+    }
+
+    JsonOut(java.io.OutputStream sink) {
+        this.stream = new StreamedText(sink);
+        this.out = stream.text();
+    }
 
     JsonOut beginObject() {
         comma();
@@ -29,7 +43,7 @@ final class JsonOut {
     JsonOut endObject() {
         depth--;
         out.append('}');
-        return this;
+        return spillIfFull();
     }
 
     JsonOut beginArray() {
@@ -42,7 +56,7 @@ final class JsonOut {
     JsonOut endArray() {
         depth--;
         out.append(']');
-        return this;
+        return spillIfFull();
     }
 
     JsonOut name(String name) {
@@ -151,6 +165,18 @@ final class JsonOut {
             }
         }
         out.append('"');
+    }
+
+    private JsonOut spillIfFull() {
+        if (stream != null) {
+            stream.spillIfFull();
+        }
+        return this;
+    }
+
+    /** With a sink: writes what is left and flushes. */
+    void finish() {
+        stream.finish();
     }
 
     @Override

@@ -2,10 +2,10 @@ package io.qtx.node.api;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,15 +36,18 @@ final class Metrics {
         this.node = node;
     }
 
+    /** Streams the exposition (chunked): its size grows with the VMs, the memory it takes does not. */
     void serve(HttpExchange ex) throws IOException {
         List<VmSnapshot> vms = ApiServer.await(node.vms(), Duration.ofSeconds(5));
-        PromText p = new PromText(PromText.wantsOpenMetrics(ex.getRequestHeaders().getFirst("Accept")));
-        write(p, vms);
-        byte[] body = p.finish().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", p.contentType());
-        ex.sendResponseHeaders(200, body.length);
+        boolean openMetrics = PromText.wantsOpenMetrics(ex.getRequestHeaders().getFirst("Accept"));
+        ex.getResponseHeaders().set("Content-Type", openMetrics ? PromText.OPENMETRICS_TYPE : PromText.TEXT_TYPE);
+        ex.sendResponseHeaders(200, 0);
         try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
+            PromText p = new PromText(openMetrics, out);
+            write(p, vms);
+            p.finish();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 

@@ -24,9 +24,9 @@ final class StatusData {
     private StatusData() {
     }
 
-    static String of(Node node, List<VmSnapshot> vms) {
+    static void write(JsonOut j, Node node, List<VmSnapshot> vms) {
         long now = System.currentTimeMillis();
-        JsonOut j = new JsonOut().beginObject().field("version", Node.VERSION).field("now_unix_ms", now)
+        j.beginObject().field("version", Node.VERSION).field("now_unix_ms", now)
                 .field("uptime_ms", node.uptimeMs()).name("vms").beginArray();
         for (VmSnapshot s : vms) {
             j.beginObject().field("id", s.id()).field("state", s.state().json()).field("message", s.message())
@@ -57,7 +57,7 @@ final class StatusData {
             }
             j.endArray().endObject();
         }
-        return j.endArray().endObject().toString();
+        j.endArray().endObject();
     }
 
     private static List<TelemetryEntry> history(Node node, String id) {

@@ -76,12 +76,12 @@ final class VmJson {
         return j.endArray().endObject().toString();
     }
 
-    static String list(List<VmSnapshot> all) {
-        JsonOut j = new JsonOut().beginObject().name("vms").beginArray();
+    static void list(JsonOut j, List<VmSnapshot> all) {
+        j.beginObject().name("vms").beginArray();
         for (VmSnapshot s : all) {
             summary(j, s);
         }
-        return j.endArray().endObject().toString();
+        j.endArray().endObject();
     }
 
     static String telemetry(VmSnapshot s) {

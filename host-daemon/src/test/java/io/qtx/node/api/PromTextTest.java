@@ -2,7 +2,13 @@ package io.qtx.node.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +27,9 @@ class PromTextTest {
 
     @Test
     void labelValuesAreEscaped() {
-        String out = new PromText(false).gauge("x", "h").sample("x", 1, "vm", "a\"b\\c\nd").finish();
+        var sink = new ByteArrayOutputStream();
+        new PromText(false, sink).gauge("x", "h").sample("x", 1, "vm", "a\"b\\c\nd").finish();
+        String out = sink.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("x{vm=\"a\\\"b\\\\c\\nd\"} 1\n"), out);
     }
 
@@ -30,12 +38,64 @@ class PromTextTest {
         Histogram h = new Histogram(new double[] {0.5, 1});
         h.observe(0.2);
         h.observe(3);
-        String out = new PromText(false).histogram("d_seconds", "h").histogramSamples("d_seconds", h, "vm", "v").finish();
+        var sink = new ByteArrayOutputStream();
+        new PromText(false, sink).histogram("d_seconds", "h").histogramSamples("d_seconds", h, "vm", "v").finish();
+        String out = sink.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("d_seconds_bucket{vm=\"v\",le=\"0.5\"} 1\n"), out);
         assertTrue(out.contains("d_seconds_bucket{vm=\"v\",le=\"1\"} 1\n"), out);
         assertTrue(out.contains("d_seconds_bucket{vm=\"v\",le=\"+Inf\"} 2\n"), out);
         assertTrue(out.contains("d_seconds_sum{vm=\"v\"} 3.2\n"), out);
         assertTrue(out.contains("d_seconds_count{vm=\"v\"} 2\n"), out);
+    }
+
+    /**
+     * A scrape of thousands of VMs is tens of MB: the text must reach the sink as it is made,
+     * each write about {@link StreamedText#SPILL_CHARS}, never held whole until the end.
+     */
+    @Test
+    void aLargeExpositionReachesItsSinkAsItIsMadeInBoundedWrites() {
+        var sink = new OutputStream() {
+            long bytes;
+            int largestWrite;
+
+            @Override
+            public void write(int b) {
+                bytes++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                bytes += len;
+                largestWrite = Math.max(largestWrite, len);
+            }
+        };
+        PromText p = new PromText(true, sink).gauge("qtx_x", "h");
+        long samples = 200_000;
+        for (int i = 0; i < samples; i++) {
+            p.sample("qtx_x", i, "vm", "vm-" + i);
+        }
+        long beforeFinish = sink.bytes;
+        p.finish();
+        assertTrue(beforeFinish > sink.bytes - StreamedText.SPILL_CHARS - 200,
+                "held back " + (sink.bytes - beforeFinish) + " bytes until finish");
+        assertTrue(sink.largestWrite <= StreamedText.SPILL_CHARS + 200, "a write of " + sink.largestWrite + " bytes");
+        assertTrue(sink.bytes > samples * 20, sink.bytes + " bytes");
+    }
+
+    @Test
+    void aFailedWriteSurfaces() {
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("client gone");
+            }
+        };
+        PromText p = new PromText(false, broken).gauge("x", "h");
+        assertThrows(java.io.UncheckedIOException.class, () -> {
+            for (int i = 0; i < 100_000; i++) {
+                p.sample("x", i);
+            }
+        });
     }
 
     @Test
