@@ -85,6 +85,12 @@ public record NodeConfig(Path socketDir, Duration rescanInterval, Duration heart
                 httpPort, access, max, httpThreads, probeTimeout);
     }
 
+    public NodeConfig withHttpThreads(int threads) {
+        return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,
+                backoffMin, backoffMax, requestTimeout, historySize, staleAfter, maxPayload, outboundCapacity, httpBind,
+                httpPort, access, maxBodyBytes, threads, probeTimeout);
+    }
+
     /** A probe's bound: a TCG guest's JVM can stall for seconds at its first process spawn. */
     public NodeConfig withProbeTimeout(Duration timeout) {
         return new NodeConfig(socketDir, rescanInterval, heartbeatInterval, unresponsiveAfter, servedCheck, helloRetry,

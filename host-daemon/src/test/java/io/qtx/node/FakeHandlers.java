@@ -35,6 +35,11 @@ public final class FakeHandlers implements Function<Request, Response> {
     public final Map<String, DeleteReport> stuckDeletes = new ConcurrentHashMap<>();
     public volatile Request lastRequest;
 
+    /** Puts a file in the fake file system, as if the guest had it. */
+    public void putFile(String path, byte[] data) {
+        files.put(path, data);
+    }
+
     @Override
     public Response apply(Request r) {
         lastRequest = r;

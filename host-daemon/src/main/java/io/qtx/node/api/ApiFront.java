@@ -25,7 +25,8 @@ import io.qtx.node.NodeException;
  * likes. The front takes that job: it admits a connection only under the caps (in all, per
  * client address; 503 otherwise), reads the request head within {@code api.header_timeout}
  * (408) and a JSON body within {@code api.body_timeout} (408), and only then hands the whole
- * request to the JDK server on a loopback port, relaying the answer back. Each connection is
+ * request to the JDK server on a loopback port, relaying the answer back to a client that must
+ * take each part of it within {@code api.write_timeout} ({@link StallGuard}). Each connection is
  * one virtual thread (two while a body streams), so a waiting client costs no platform thread.
  * Every request gets its own connection ({@code Connection: close}) so none bypasses the front.
  */
@@ -54,15 +55,18 @@ final class ApiFront implements AutoCloseable {
     /** Our own connections to the backend, so it can refuse anyone else who finds its port. */
     private final Set<SocketAddress> relays = ConcurrentHashMap.newKeySet();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final StallGuard stallGuard;
     private final Thread acceptor;
     private volatile boolean closed;
 
+    /** @param answerCut told of every client cut off for taking none of its answer in time */
     ApiFront(InetSocketAddress listen, InetSocketAddress backend, ApiAccess limits, int maxBuffered,
-             Consumer<String> refused) throws IOException {
+             Consumer<String> refused, Runnable answerCut) throws IOException {
         this.backend = backend;
         this.limits = limits;
         this.maxBuffered = Math.min(maxBuffered, MAX_BUFFERED);
         this.refused = refused;
+        this.stallGuard = new StallGuard(limits.writeTimeout(), answerCut);
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(listen, 128);
@@ -249,7 +253,7 @@ final class ApiFront implements AutoCloseable {
         AtomicBoolean answered = new AtomicBoolean();
         Thread answer = Thread.ofVirtual().name("qx-node-api-answer").start(() -> {
             try {
-                ClientAnswers.relay(relay, client, answered);
+                ClientAnswers.relay(relay, client, answered, stallGuard);
             } finally {
                 ClientAnswers.closeQuietly(client);
                 ClientAnswers.closeQuietly(relay);
@@ -322,6 +326,7 @@ final class ApiFront implements AutoCloseable {
         for (Socket s : sockets) {
             ClientAnswers.closeQuietly(s);
         }
+        stallGuard.close();
         try {
             acceptor.join(5000);
         } catch (InterruptedException e) {

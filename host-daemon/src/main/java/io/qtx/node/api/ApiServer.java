@@ -52,6 +52,8 @@ public final class ApiServer implements AutoCloseable {
     private final Metrics metrics;
     final AtomicLong requests = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    /** Answers cut off because the client took none of them within api.write_timeout. */
+    final AtomicLong answersCut = new AtomicLong();
     final AtomicInteger openStreams = new AtomicInteger();
     /** Requests and connections turned away, by reason (the metric's label). */
     final Map<String, AtomicLong> refused = new ConcurrentSkipListMap<>();
@@ -70,7 +72,8 @@ public final class ApiServer implements AutoCloseable {
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
         try {
-            this.front = new ApiFront(listen, server.getAddress(), config.access(), config.maxBodyBytes(), this::refuse);
+            this.front = new ApiFront(listen, server.getAddress(), config.access(), config.maxBodyBytes(), this::refuse,
+                    answersCut::incrementAndGet);
         } catch (IOException e) {
             server.stop(0);
             handlers.shutdownNow();

@@ -20,9 +20,10 @@ final class ClientAnswers {
 
     /**
      * Relays the backend's answer to the client, its head saying the connection closes after
-     * it; gives up at once when the client has been answered already (a late body's 408).
+     * it; gives up at once when the client has been answered already (a late body's 408), and
+     * when the client takes nothing for the guard's limit.
      */
-    static void relay(Socket relay, Socket client, AtomicBoolean answered) {
+    static void relay(Socket relay, Socket client, AtomicBoolean answered, StallGuard guard) {
         try {
             InputStream in = relay.getInputStream();
             OutputStream out = client.getOutputStream();
@@ -37,8 +38,7 @@ final class ClientAnswers {
                 }
                 first = false;
                 if (headDone) {
-                    out.write(chunk, 0, n);
-                    out.flush();
+                    guard.write(client, out, chunk, 0, n);
                     continue;
                 }
                 length += n;
@@ -49,20 +49,20 @@ final class ClientAnswers {
                     String head = new String(chunk, 0, end, StandardCharsets.ISO_8859_1);
                     boolean interim = head.startsWith("HTTP/1.1 1");
                     if (interim) {
-                        out.write(chunk, 0, end);
+                        guard.write(client, out, chunk, 0, end);
                     } else {
-                        out.write(closing(head));
+                        byte[] closingHead = closing(head);
+                        guard.write(client, out, closingHead, 0, closingHead.length);
                     }
                     System.arraycopy(chunk, end, chunk, 0, length - end);
                     length -= end;
                     if (!interim) {
                         headDone = true;
-                        out.write(chunk, 0, length);
+                        guard.write(client, out, chunk, 0, length);
                         length = 0;
                         break;
                     }
                 }
-                out.flush();
                 if (!headDone && length == chunk.length) {
                     return;
                 }

@@ -95,6 +95,9 @@ final class Metrics {
         p.sample("qtx_node_http_requests_total", api.requests.get());
         p.counter("qtx_node_http_errors", "API requests answered with an error");
         p.sample("qtx_node_http_errors_total", api.errors.get());
+        p.counter("qtx_node_http_answers_cut", "answers cut off because the client took none of them within"
+                + " api.write_timeout");
+        p.sample("qtx_node_http_answers_cut_total", api.answersCut.get());
         p.counter("qtx_node_http_refused", "requests and connections turned away before a handler, by reason");
         for (var r : api.refused.entrySet()) {
             p.sample("qtx_node_http_refused_total", r.getValue().get(), "reason", r.getKey());

@@ -38,6 +38,7 @@ public final class ConfigFile {
             .add("api.metrics_public", "false", "true: /metrics answers without the token")
             .add("api.header_timeout", "10s", "a request's line and headers must arrive within this")
             .add("api.body_timeout", "30s", "a request body must arrive within this (uploads: no gap longer)")
+            .add("api.write_timeout", "30s", "a client must take each part of an answer within this, or it is cut off")
             .add("api.max_connections", "256", "API connections open at once (more: 503)")
             .add("api.max_connections_per_client", "32", "API connections open at once from one address")
             .add("api.max_body", "1048576", "largest JSON request body, bytes (file uploads stream)")
@@ -143,7 +144,7 @@ public final class ConfigFile {
             throw v.error("api.max_connections_per_client", "is larger than api.max_connections");
         }
         return new ApiAccess(tokenFile, token, hosts, metrics.equals("true"), v.positive("api.header_timeout"),
-                v.positive("api.body_timeout"), total, perClient);
+                v.positive("api.body_timeout"), v.positive("api.write_timeout"), total, perClient);
     }
 
     /** One key's value as a file and the defaults give it, without checking the rest (for qxctl). */

@@ -18,8 +18,9 @@ import io.qtx.testkit.Await;
 
 /**
  * Slow and greedy clients: the header and body deadlines (408), the connection caps per
- * client address and in all (503), each counted, and the API still answering while a hundred
- * clients dribble their headers. Answers are asserted, never how long they took.
+ * client address and in all (503), each counted, the API still answering while a hundred
+ * clients dribble their headers, and clients that stop reading cut off. Answers are asserted,
+ * never how long they took.
  */
 class ApiLimitsTest {
 
@@ -28,8 +29,10 @@ class ApiLimitsTest {
     }
 
     private static String metrics(TestRigs.Api rig) throws Exception {
-        return RawHttp.exchange("127.0.0.1", rig.api.port(), RawHttp.request("GET", "/metrics",
+        String answer = RawHttp.exchange("127.0.0.1", rig.api.port(), RawHttp.request("GET", "/metrics",
                 "127.0.0.1:" + rig.api.port(), "", ""));
+        assertEquals(200, RawHttp.status(answer), answer);
+        return RawHttp.body(answer);
     }
 
     private static void assertCounted(TestRigs.Api rig, String reason) throws Exception {
@@ -163,6 +166,52 @@ class ApiLimitsTest {
                 }
             } finally {
                 for (Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Three downloads of a 64 MiB file whose clients never read, with api.threads at 2: without
+     * a write deadline both handler threads wait on a full socket for good and the API answers
+     * no one (the third download and every later call wait for a thread). Each is cut off after
+     * api.write_timeout, counted, and the API answers.
+     */
+    @Test
+    void clientsThatStopReadingAreCutOffAndTheApiAnswersEveryoneElse() throws Exception {
+        try (TestRigs.Api rig = TestRigs.api(c -> c.withHttpThreads(2)
+                .withAccess(c.access().withWriteTimeout(Duration.ofMillis(500))))) {
+            rig.rig.handlers.putFile("/big", new byte[64 << 20]);
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket s = new Socket();
+                    s.setReceiveBufferSize(4096);
+                    s.connect(new java.net.InetSocketAddress("127.0.0.1", rig.api.port()), 10_000);
+                    s.setSoTimeout(10_000);
+                    stalled.add(s);
+                    s.getOutputStream().write(RawHttp.request("GET", "/api/v1/vms/vm-1/files?path=/big",
+                            "127.0.0.1:" + rig.api.port(), "", "").getBytes(StandardCharsets.US_ASCII));
+                }
+                Await.until("the stalled downloads let go", Duration.ofSeconds(60),
+                        () -> rig.api.openConnections() == 0);
+                String m = metrics(rig);
+                assertTrue(m.matches("(?s).*\nqtx_node_http_answers_cut_total [1-3]\n.*"), m);
+                for (Socket s : stalled) {
+                    long got = 0;
+                    try {
+                        got = s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                    } catch (java.net.SocketException reset) {
+                        // cut off with unread bytes in flight: a reset is as good as an end
+                    }
+                    assertTrue(got < 64 << 20, "a cut-off download ends short: " + got + " bytes");
+                }
+                String r = RawHttp.exchange("127.0.0.1", rig.api.port(), RawHttp.request("GET", "/api/v1/vms",
+                        "127.0.0.1:" + rig.api.port(), "", ""));
+                assertEquals(200, RawHttp.status(r), r);
+            } finally {
+                for (Socket s : stalled) {
                     s.close();
                 }
             }

@@ -44,6 +44,29 @@ final class RawHttp {
                 + io.qtx.node.TestRigs.TOKEN + "\r\n" + headers + "Content-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
+    /**
+     * The body of a whole response, its chunked framing undone: a chunk boundary may fall in the
+     * middle of a line of a streamed answer (the metrics, the VM list).
+     */
+    static String body(String response) {
+        int start = response.indexOf("\r\n\r\n") + 4;
+        String head = response.substring(0, start).toLowerCase(java.util.Locale.ROOT);
+        if (!head.contains("\r\ntransfer-encoding: chunked\r\n")) {
+            return response.substring(start);
+        }
+        StringBuilder body = new StringBuilder();
+        int at = start;
+        while (true) {
+            int lineEnd = response.indexOf("\r\n", at);
+            int size = Integer.parseInt(response.substring(at, lineEnd).strip(), 16);
+            if (size == 0) {
+                return body.toString();
+            }
+            body.append(response, lineEnd + 2, lineEnd + 2 + size);
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+
     static int status(String response) {
         return Integer.parseInt(response.substring(9, 12));
     }
