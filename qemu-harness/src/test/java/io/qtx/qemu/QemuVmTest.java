@@ -15,12 +15,20 @@ class QemuVmTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     /** Reopens the port until a host sends a line (a read with no host returns 0 at once), then answers it. */
+    /**
+     * Answers the host's first line. The port stays open from the first try on: what reaches
+     * the guest while a reader holds the port open but has not read is discarded when it closes
+     * the port (virtio-serial.md). A reader per try that met end-of-file (no host yet) and
+     * closed could lose the host's line that came in between, and the guest waited forever
+     * (seen once in CI: multi-a never answered).
+     */
     private static GuestProgram busyboxAnswer(String id) {
         return GuestProgram.shell("""
                 echo "guest: waiting on $QTX_PORT"
-                while :; do line=$(head -n 1 < "$QTX_PORT"); [ -n "$line" ] && break; sleep 0.2; done
+                exec 3<>"$QTX_PORT"
+                while :; do read -r line <&3; [ -n "$line" ] && break; sleep 0.2; done
                 echo "guest: got $line"
-                echo "pong %s $line" > "$QTX_PORT"
+                echo "pong %s $line" >&3
                 echo "guest: answered"
                 """.formatted(id));
     }
