@@ -101,12 +101,14 @@ class AgentIsoInVmTest {
                             vm.sinceStart().toMillis() / 1e3, ping.output().strip());
                     Packages.Run vms = ctl.run("--json", "vms");
                     assertTrue(vms.output().contains("\"" + VM + "\"") && vms.output().contains("\"ready\""), vms.output());
-                    // The agent answers from the files install.sh put in place.
-                    Packages.Run conf = ctl.run("exec", VM, "--", "cat", "/etc/quantix-kvm/agent.conf");
+                    // The agent answers from the files install.sh put in place. Its first spawns in a TCG
+                    // guest on a loaded host can take seconds (7 s seen): a deadline well past qxctl's 10 s.
+                    Packages.Run conf = ctl.run("--timeout", "60000", "exec", VM, "--", "cat", "/etc/quantix-kvm/agent.conf");
                     assertEquals(0, conf.status(), conf.output());
                     assertTrue(conf.output().contains("port = org.quantix.agent.0"), conf.output());
                     // ... on the Java runtime the tarball brought (the launcher execs it under the same pid).
-                    Packages.Run java = ctl.run("exec", VM, "--", "sh", "-c", "readlink /proc/$(cat /run/quantix-kvm-agent.pid)/exe");
+                    Packages.Run java = ctl.run("--timeout", "60000", "exec", VM, "--", "sh", "-c",
+                            "readlink /proc/$(cat /run/quantix-kvm-agent.pid)/exe");
                     assertEquals(0, java.status(), java.output());
                     assertEquals("/opt/quantix-kvm-agent/runtime/bin/java", java.output().strip());
 

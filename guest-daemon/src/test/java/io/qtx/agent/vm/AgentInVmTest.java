@@ -83,8 +83,10 @@ class AgentInVmTest {
                 long memTotalKb = Long.parseLong(exec(host, "head -1 /proc/meminfo").replaceAll("\\D", ""));
                 assertEquals(memTotalKb * 1024, t.getMemory().getTotalBytes());
                 assertEquals(exec(host, "cat /proc/sys/kernel/hostname").strip(), t.getHostname());
+                // The count the exec takes includes its own sh, ls and grep; the report is a second
+                // or so older, and the guest script's sleeps and kernel workers come and go.
                 int procs = Integer.parseInt(exec(host, "ls /proc | grep -c '^[0-9]'").strip());
-                assertEquals(procs, t.getProcessCount(), 5);
+                assertEquals(procs - 3, t.getProcessCount(), 8);
                 assertEquals(exec(host, "ls /sys/class/net").strip().replace('\n', ','),
                         String.join(",", t.getInterfacesList().stream().map(i -> i.getName()).toList()));
 

@@ -42,7 +42,7 @@ class QemuGuestTest {
         assertTrue(Files.isRegularFile(AgentInQemu.JAR), "build guest-daemon first: " + AgentInQemu.JAR);
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "qxq");
         NodeConfig config = NodeConfig.defaults().withSocketDir(dir).withHttp("127.0.0.1", 0, io.qtx.node.TestRigs.TOKEN)
-                .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(5))
                 // A TCG guest on a loaded host can leave its agent without CPU for seconds (see RequestsOnTimeInQemuTest).
                 .withProbeTimeout(Duration.ofSeconds(20));
