@@ -63,7 +63,10 @@ public final class Conduct {
     /**
      * Adds what the connection counted since the last sample. {@code sessionReady}: the
      * handshake is through; before it, every Hello after the first that a guest sending bytes
-     * leaves unanswered is an offence (silence is not: that is an absent agent).
+     * in the same stretch leaves unanswered is an offence. Silence is not: that is an absent,
+     * stopped or paused agent. The counters are the connection's, which outlives agents (QEMU's
+     * socket stays up while the agent restarts), so only what the guest sent since the last
+     * sample counts as speaking; Hellos sent while it was silent are never counted later.
      */
     void sample(SessionCounters now, boolean sessionReady) {
         SessionCounters before = sampled;
@@ -71,13 +74,18 @@ public final class Conduct {
         garbage(now.bytesSkipped() - (before == null ? 0 : before.bytesSkipped()),
                 now.envelopesRefused() - (before == null ? 0 : before.envelopesRefused()));
         pingsRefused(now.pingsRefused() - (before == null ? 0 : before.pingsRefused()));
-        boolean guestSpeaks = now.bytesSkipped() > 0 || now.framesReceived() > 0 || now.envelopesRefused() > 0;
-        if (!sessionReady && guestSpeaks) {
-            long unanswered = Math.max(0, now.handshakes() - 1);
+        boolean guestSpoke = spoken(now) > (before == null ? 0 : spoken(before));
+        long unanswered = Math.max(0, now.handshakes() - 1);
+        if (!sessionReady && guestSpoke) {
             handshakeUnanswered(Math.max(0, unanswered - unansweredCounted));
-            unansweredCounted = Math.max(unansweredCounted, unanswered);
         }
+        unansweredCounted = Math.max(unansweredCounted, unanswered);
         sampled = now;
+    }
+
+    /** Everything the guest sent on the connection: frames, skipped bytes, refused envelopes. */
+    private static long spoken(SessionCounters c) {
+        return c.framesReceived() + c.bytesSkipped() + c.envelopesRefused();
     }
 
     /** The misbehaving state's message: the reason, the quarantine, and the figures. */

@@ -11,11 +11,13 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import io.qtx.framing.ResyncReason;
 import io.qtx.proto.Envelope;
 import io.qtx.proto.Filesystem;
 import io.qtx.proto.Memory;
 import io.qtx.proto.NetInterface;
 import io.qtx.proto.TelemetryReport;
+import io.qtx.session.SessionCounters;
 
 /** What qx-node does with a guest's text and numbers before it keeps or shows them. */
 class GuestInputTest {
@@ -90,6 +92,39 @@ class GuestInputTest {
     private static GuestLimits strict() {
         return GuestLimits.defaults().withQuarantine(Duration.ofSeconds(10), 5, 1000, 3, 2, Duration.ofSeconds(1),
                 Duration.ofSeconds(5));
+    }
+
+    /** The connection's counters with {@code framesReceived} frames and {@code handshakes} Hellos sent. */
+    private static SessionCounters counters(long framesReceived, long handshakes) {
+        return new SessionCounters(framesReceived, 0, 0, 0, 0, 0, new long[ResyncReason.values().length], 0,
+                handshakes, 0, 0, 0, 0, null, 0, false, 0, 0);
+    }
+
+    /**
+     * Hellos unanswered while an agent is stopped, paused or dead are silence, not misbehaviour,
+     * although the connection's counters still hold what the agent said before it stopped (a
+     * real agent stopped in its handshake was quarantined as "never completed a handshake").
+     * Hellos unanswered while the guest keeps sending other bytes are the offence.
+     */
+    @Test
+    void hellosUnansweredWhileTheGuestIsSilentAreNotAnOffenceEvenAfterItSpokeBefore() {
+        Conduct c = new Conduct(strict(), 0);
+        c.sample(counters(500, 1), true);
+        for (int hellos = 2; hellos <= 12; hellos++) {
+            c.sample(counters(500, hellos), false);
+        }
+        assertEquals(0, c.figures().handshakesUnanswered(), "eleven Hellos to a silent guest");
+        // Back: its first frame arrives before the handshake is through. At most the Hello of
+        // that stretch counts.
+        c.sample(counters(501, 13), false);
+        long back = c.figures().handshakesUnanswered();
+        assertTrue(back <= 1, back + " counted");
+        assertNull(c.judge(1, false));
+        for (int hellos = 14; hellos <= 17; hellos++) {
+            c.sample(counters(501 + hellos, hellos), false);
+        }
+        assertEquals(back + 4, c.figures().handshakesUnanswered(), "Hellos unanswered while it talks");
+        assertTrue(c.judge(2, false).contains("never completed a handshake"));
     }
 
     @Test
