@@ -14,7 +14,6 @@ class QemuVmTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    /** Reopens the port until a host sends a line (a read with no host returns 0 at once), then answers it. */
     /**
      * Answers the host's first line. The port stays open from the first try on: what reaches
      * the guest while a reader holds the port open but has not read is discarded when it closes
