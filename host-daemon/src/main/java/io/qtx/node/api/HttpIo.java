@@ -33,21 +33,34 @@ final class HttpIo {
         }
     }
 
+    /** Writes an answer's body to the stream it is given; a failed write may surface unchecked. */
+    interface StreamedBody {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /**
-     * A JSON answer written as it is made (chunked), for answers that grow with the VMs: the
-     * memory it takes is a buffer, whatever its size.
+     * An answer written as it is made (chunked), for answers that grow with the VMs: the memory
+     * it takes is a buffer, whatever its size. The writers' {@link java.io.UncheckedIOException}
+     * ({@link StreamedText}) comes out as the IOException it carries.
      */
-    static void jsonStreamed(HttpExchange ex, int status, java.util.function.Consumer<JsonOut> body)
-            throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    static void streamed(HttpExchange ex, int status, String contentType, StreamedBody body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, 0);
         try (OutputStream out = ex.getResponseBody()) {
-            JsonOut j = new JsonOut(out);
-            body.accept(j);
-            j.finish();
+            body.writeTo(out);
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /** A JSON answer written as it is made, as {@link #streamed} says. */
+    static void jsonStreamed(HttpExchange ex, int status, java.util.function.Consumer<JsonOut> body)
+            throws IOException {
+        streamed(ex, status, "application/json; charset=utf-8", out -> {
+            JsonOut j = new JsonOut(out);
+            body.accept(j);
+            j.finish();
+        });
     }
 
     /**

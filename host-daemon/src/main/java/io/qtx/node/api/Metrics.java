@@ -1,8 +1,6 @@
 package io.qtx.node.api;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -40,15 +38,11 @@ final class Metrics {
     void serve(HttpExchange ex) throws IOException {
         List<VmSnapshot> vms = ApiServer.await(node.vms(), Duration.ofSeconds(5));
         boolean openMetrics = PromText.wantsOpenMetrics(ex.getRequestHeaders().getFirst("Accept"));
-        ex.getResponseHeaders().set("Content-Type", openMetrics ? PromText.OPENMETRICS_TYPE : PromText.TEXT_TYPE);
-        ex.sendResponseHeaders(200, 0);
-        try (OutputStream out = ex.getResponseBody()) {
+        HttpIo.streamed(ex, 200, openMetrics ? PromText.OPENMETRICS_TYPE : PromText.TEXT_TYPE, out -> {
             PromText p = new PromText(openMetrics, out);
             write(p, vms);
             p.finish();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        });
     }
 
     private void write(PromText p, List<VmSnapshot> vms) {
