@@ -2,6 +2,7 @@ package io.qtx.agent.handlers;
 
 import java.io.IOException;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -213,6 +214,17 @@ public final class Dispatcher {
 
     private void finish(long id, SessionView session, long epoch, String kind, String summary, long started,
                         RequestContext context, Response response) {
+        List<Runnable> afterReply = context.takeAfterReply();
+        long overdueMs = (System.nanoTime() - context.deadlineNanos()) / 1_000_000;
+        if (!afterReply.isEmpty() && overdueMs > 0) {
+            // The host gave up while this ran: the agent was stopped or starved between the
+            // deadline check and here (seen in QEMU: SIGSTOP landing mid-dispatch, a reboot done
+            // 2 s after the host's timeout). What was to follow the answer (power) never happens.
+            expired.incrementAndGet();
+            audit.record(session.name(), id, kind, summary, "expired(" + overdueMs + "ms ago)",
+                    (System.nanoTime() - started) / 1_000_000);
+            return;
+        }
         String outcome = response.hasError() ? "error:" + response.getError().getCode().name()
                 .substring("ERROR_CODE_".length()).toLowerCase(java.util.Locale.ROOT) : "ok";
         boolean sent = session.epoch() == epoch && session.reply(id, response);
@@ -223,7 +235,7 @@ public final class Dispatcher {
         audit.record(session.name(), id, kind, summary, outcome, (System.nanoTime() - started) / 1_000_000);
         // Work that must follow the answer (power) runs even when the answer could not go out:
         // the request was valid and accepted.
-        for (Runnable action : context.takeAfterReply()) {
+        for (Runnable action : afterReply) {
             action.run();
         }
     }

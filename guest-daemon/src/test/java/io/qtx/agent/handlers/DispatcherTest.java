@@ -160,6 +160,49 @@ class DispatcherTest {
         assertTrue(RequestDeadline.expired(info().setDeadlineAgentMs(RequestDeadline.nowMs()).build()));
     }
 
+    /**
+     * The agent is stopped (SIGSTOP, a starved guest) after a request passed its deadline check
+     * and before its answer: by then the host has given up, so the work that was to follow the
+     * answer (a reboot) must not happen, and no answer goes out. Seen in QEMU: a reboot done
+     * 2 s after the host's timeout.
+     */
+    @Test
+    void workThatFollowsTheAnswerNeverHappensWhenTheDeadlinePassedWhileTheRequestRan() throws Exception {
+        AtomicBoolean acted = new AtomicBoolean();
+        long deadlineMs = RequestDeadline.nowMs() + 200;
+        dispatcher(Map.of()).add(new RequestHandler() {
+            @Override
+            public RequestKind kind() {
+                return RequestKind.REQUEST_KIND_SYSTEM_INFO;
+            }
+
+            @Override
+            public boolean blocking() {
+                return false;
+            }
+
+            @Override
+            public Response handle(Request request, RequestContext context) {
+                context.afterReply(() -> acted.set(true));
+                try {
+                    // Stopped mid-request, as by SIGSTOP: the loop does nothing until past the deadline.
+                    Await.until("the deadline passed", () -> RequestDeadline.nowMs() > deadlineMs + 50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return Response.newBuilder().setDone(Done.getDefaultInstance()).build();
+            }
+        });
+        loop.execute(() -> dispatcher.dispatch(3, info().setDeadlineAgentMs(deadlineMs).build(), session));
+        awaitAudit("id=3 request=system_info outcome=expired(");
+        assertFalse(acted.get(), "the work that was to follow the answer happened");
+        assertTrue(session.replies.isEmpty(), "an answer went out after the host gave up");
+        assertEquals(1, dispatcher.expired());
+        // In time, the same handler's work follows its answer.
+        assertTrue(dispatch(info().setDeadlineAgentMs(RequestDeadline.nowMs() + 60_000)).hasDone());
+        Await.until("the work that follows an answer given in time", acted::get);
+    }
+
     @Test
     void whileFrozenOnlyThawAndInfoRun() throws Exception {
         AtomicInteger runs = new AtomicInteger();
