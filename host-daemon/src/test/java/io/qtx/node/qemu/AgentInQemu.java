@@ -44,8 +44,8 @@ final class AgentInQemu {
      * {@code poweroff} and {@code halt} only print "qtx-marker executed ..." on the console, so
      * a power request that ran is seen and harms nothing. A console line "qtx-touch cmd-VERB-TAG"
      * makes the guest act within 0.2 s and say "qtx-did VERB-TAG": stop, cont, kill the agent
-     * (SIGSTOP, SIGCONT, SIGKILL), stopopen (SIGSTOP the agent the moment it has the port open:
-     * in the middle of its handshake), ahead / behind (step the guest clock by an hour with
+     * (SIGSTOP, said once every thread is stopped; SIGCONT; SIGKILL), stopopen (SIGSTOP the
+     * agent the moment it has the port open: in the middle of its handshake), ahead / behind (step the guest clock by an hour with
      * date -s), stat (the agent's utime and stime ticks from /proc/PID/stat). An agent that
      * exits is started again only after "qtx-touch restart".
      */
@@ -59,6 +59,8 @@ final class AgentInQemu {
                   chmod +x /qtx/bin/$c
                 done
                 export PATH=/qtx/bin:$PATH
+                # SIGSTOP takes effect as each thread next runs; "stopped" only once every one has.
+                stopped() { ! grep -h '^State:' /proc/$1/task/*/status 2>/dev/null | grep -qv stopped; }
                 (
                   while true; do
                     for f in /tmp/cmd-*; do
@@ -72,8 +74,8 @@ final class AgentInQemu {
                           until pid=$(cat /tmp/agent.pid); ls -l /proc/$pid/fd 2>/dev/null | grep -q vport; do
                             sleep 0.01
                           done
-                          kill -STOP $pid && echo "qtx-did $c" ;;
-                        stop*) kill -STOP $pid && echo "qtx-did $c" ;;
+                          kill -STOP $pid && until stopped $pid; do sleep 0.01; done && echo "qtx-did $c" ;;
+                        stop*) kill -STOP $pid && until stopped $pid; do sleep 0.01; done && echo "qtx-did $c" ;;
                         cont*) kill -CONT $pid && echo "qtx-did $c" ;;
                         kill*) kill -KILL $pid && echo "qtx-did $c" ;;
                         ahead*) date -s "@$(( $(date +%%s) + 3600 ))" >/dev/null && echo "qtx-did $c $(date +%%s)" ;;
